@@ -1,0 +1,52 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { deletePost, getPost } from "~/models/post.server";
+import { invariantResponse, requirePostId } from "~/utils/http.server";
+import { readForm } from "~/utils/form.server";
+import { requireUser } from "~/utils/session.server";
+
+export const meta: MetaFunction = () => [{ title: "Delete post · Quill" }];
+
+const NOT_OWNER = "Only the person who wrote a post may delete it.";
+
+// GET only asks; deleting takes the POST below.
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const id = requirePostId(params.postId);
+  const user = await requireUser(request);
+  const post = await getPost(id);
+  invariantResponse(post, "No post has that address.", 404);
+  invariantResponse(post.ownerId === user.id, NOT_OWNER, 403);
+  return { post: { id: post.id, title: post.title } };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const id = requirePostId(params.postId);
+  const user = await requireUser(request);
+  await readForm(request);
+  const result = await deletePost({ id, userId: user.id });
+  invariantResponse(result !== "missing", "No post has that address.", 404);
+  invariantResponse(result !== "forbidden", NOT_OWNER, 403);
+  return redirect("/");
+}
+
+export default function DeletePost() {
+  const { post } = useLoaderData<typeof loader>();
+  const deleting = useNavigation().state === "submitting";
+  return (
+    <main className="page narrow">
+      <h1>Delete “{post.title}”?</h1>
+      <p>The post and its image will be gone for good.</p>
+      <Form method="post" className="actions">
+        <button type="submit" className="danger" disabled={deleting}>
+          {deleting ? "Deleting…" : "Delete post"}
+        </button>
+        <Link to={`/${post.id}`}>Keep it</Link>
+      </Form>
+    </main>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

@@ -1,0 +1,87 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { PostForm } from "~/components/post-form";
+import { getPost, updatePost } from "~/models/post.server";
+import { invariantResponse, requirePostId } from "~/utils/http.server";
+import { postImageUrl } from "~/utils/image-url";
+import { readPostSubmission } from "~/utils/post-form.server";
+import { requireUser } from "~/utils/session.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `Edit “${data.post.title}” · Quill` : "Post not found · Quill" },
+];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const id = requirePostId(params.postId);
+  await requireUser(request);
+  const post = await getPost(id);
+  invariantResponse(post, "No post has that address.", 404);
+  return { post };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const id = requirePostId(params.postId);
+  const user = await requireUser(request);
+  const submission = await readPostSubmission(request);
+  if (!submission.ok) {
+    return data({ errors: submission.errors, values: submission.values, conflict: null }, { status: submission.status });
+  }
+  const result = await updatePost({
+    id,
+    editorId: user.id,
+    input: submission.input,
+    baseVersion: submission.baseVersion,
+    image: submission.image,
+  });
+  invariantResponse(result.status !== "missing", "This post was deleted while you were editing it.", 404);
+  if (result.status === "conflict") {
+    // Someone saved first: keep the user's words in the form and show what they saved.
+    const { title, text, editor, version } = result.current;
+    return data(
+      {
+        errors: { form: `${editor.username} saved this post while you were editing. Your changes are not saved yet.` },
+        values: submission.input,
+        conflict: { title, text, editor: editor.username, version },
+      },
+      { status: 409 },
+    );
+  }
+  return redirect(`/${id}`);
+}
+
+export default function EditPost() {
+  const { post } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const conflict = actionData?.conflict;
+  return (
+    <main className="page narrow">
+      <h1>Edit post</h1>
+      {conflict ? (
+        <section className="conflict" aria-labelledby="conflict-heading">
+          <h2 id="conflict-heading">The version {conflict.editor} saved</h2>
+          <p>Merge what you need into the form below, then save again.</p>
+          <h3>{conflict.title}</h3>
+          <div className="post-text">{conflict.text}</div>
+        </section>
+      ) : null}
+      <PostForm
+        // Remount after a conflict so the form carries the newer version it now builds on.
+        key={conflict?.version ?? post.version}
+        defaultValues={actionData?.values ?? { title: post.title, text: post.text }}
+        errors={actionData?.errors}
+        version={conflict?.version ?? post.version}
+        currentImageUrl={post.imageHash ? postImageUrl(post) : null}
+        submitLabel="Save"
+        pendingLabel="Saving…"
+      />
+      <p>
+        <Link to={`/${post.id}`}>Cancel</Link>
+      </p>
+    </main>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

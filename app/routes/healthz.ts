@@ -1,0 +1,12 @@
+import { prisma } from "~/utils/db.server";
+
+/** 200 when the database answers a trivial query, 503 when it does not. */
+export async function loader() {
+  try {
+    await prisma.$queryRawUnsafe("SELECT 1");
+    return Response.json({ status: "ok" }, { headers: { "Cache-Control": "no-store" } });
+  } catch (error) {
+    console.error("[healthz] database check failed", error);
+    return Response.json({ status: "failed", reason: "The database is not answering." }, { status: 503, headers: { "Cache-Control": "no-store" } });
+  }
+}

@@ -1,0 +1,86 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Field } from "~/components/field";
+import { clearLoginFailures, loginRetryAfter, recordLoginFailure } from "~/models/login-throttle.server";
+import { verifyLogin } from "~/models/user.server";
+import { clientAddress } from "~/utils/client-address.server";
+import { readForm } from "~/utils/form.server";
+import { safeRedirect } from "~/utils/redirect";
+import { createUserSession, getUser } from "~/utils/session.server";
+import { textField } from "~/utils/validation";
+
+export const meta: MetaFunction = () => [{ title: "Log in · Quill" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  if (await getUser(request)) throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo")));
+  return null;
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { formData } = await readForm(request);
+  const username = textField(formData, "username").trim();
+  const password = textField(formData, "password");
+  const redirectTo = textField(formData, "redirectTo");
+  if (!username || !password) {
+    return data({ error: "Enter your username and your password.", username }, { status: 400 });
+  }
+
+  const address = clientAddress(request);
+  const retryAfter = await loginRetryAfter(username, address);
+  if (retryAfter > 0) {
+    const minutes = Math.ceil(retryAfter / 60);
+    return data(
+      { error: `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`, username },
+      { status: 429, headers: { "Retry-After": String(retryAfter) } },
+    );
+  }
+
+  const user = await verifyLogin({ username, password });
+  if (!user) {
+    await recordLoginFailure(username, address);
+    // One message for an unknown name and a wrong password: no hint about which accounts exist.
+    return data({ error: "That username and password do not match.", username }, { status: 401 });
+  }
+  await clearLoginFailures(username);
+  return createUserSession(user, redirectTo);
+}
+
+export default function Login() {
+  const actionData = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
+  const submitting = useNavigation().state === "submitting";
+  return (
+    <main className="page narrow">
+      <h1>Log in</h1>
+      <Form method="post" className="stack">
+        {actionData?.error ? (
+          <p className="error" role="alert" id="login-error">
+            {actionData.error}
+          </p>
+        ) : null}
+        <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
+        <Field id="username" label="Username">
+          <input
+            id="username"
+            name="username"
+            autoComplete="username"
+            required
+            defaultValue={actionData?.username}
+            aria-describedby={actionData?.error ? "login-error" : undefined}
+          />
+        </Field>
+        <Field id="password" label="Password">
+          <input id="password" name="password" type="password" autoComplete="current-password" required />
+        </Field>
+        <div>
+          <button type="submit" disabled={submitting}>
+            {submitting ? "Logging in…" : "Log in"}
+          </button>
+        </div>
+      </Form>
+      <p>
+        New here? <Link to={{ pathname: "/signup", search: searchParams.toString() }}>Create an account</Link>
+      </p>
+    </main>
+  );
+}

@@ -1,0 +1,38 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { useActionData } from "@remix-run/react";
+import { PostForm } from "~/components/post-form";
+import { createPost } from "~/models/post.server";
+import { readPostSubmission } from "~/utils/post-form.server";
+import { requireUser } from "~/utils/session.server";
+
+export const meta: MetaFunction = () => [{ title: "New post · Quill" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireUser(request);
+  return null;
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const submission = await readPostSubmission(request);
+  if (!submission.ok) {
+    return data({ errors: submission.errors, values: submission.values }, { status: submission.status });
+  }
+  const post = await createPost({ input: submission.input, ownerId: user.id, image: submission.image });
+  return redirect(`/${post.id}`);
+}
+
+export default function NewPost() {
+  const actionData = useActionData<typeof action>();
+  return (
+    <main className="page narrow">
+      <h1>New post</h1>
+      <PostForm
+        defaultValues={actionData?.values ?? { title: "", text: "" }}
+        errors={actionData?.errors}
+        submitLabel="Publish"
+        pendingLabel="Publishing…"
+      />
+    </main>
+  );
+}

@@ -1,0 +1,101 @@
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Field } from "~/components/field";
+import { changePassword, endAllSessions, passwordProblem } from "~/models/user.server";
+import { readForm } from "~/utils/form.server";
+import { PASSWORD_MIN_LENGTH } from "~/utils/rules";
+import { createUserSession, requireUser } from "~/utils/session.server";
+import { textField } from "~/utils/validation";
+
+export const meta: MetaFunction = () => [{ title: "Settings · Quill" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  return { username: user.username };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const { formData } = await readForm(request);
+  const intent = textField(formData, "intent");
+
+  if (intent === "logout-everywhere") {
+    // Every cookie issued so far stops working; this browser gets a fresh one.
+    return createUserSession(await endAllSessions(user.id), "/settings?done=sessions");
+  }
+  if (intent === "change-password") {
+    const next = textField(formData, "newPassword");
+    const problem = passwordProblem(next);
+    if (problem) return data({ errors: { newPassword: problem } }, { status: 400 });
+    const updated = await changePassword(user, textField(formData, "currentPassword"), next);
+    if (!updated) return data({ errors: { currentPassword: "That is not your current password." } }, { status: 400 });
+    return createUserSession(updated, "/settings?done=password");
+  }
+  return data({ errors: { form: "Unknown action." } }, { status: 400 });
+}
+
+export default function Settings() {
+  const { username } = useLoaderData<typeof loader>();
+  const errors: Partial<Record<"form" | "currentPassword" | "newPassword", string>> | undefined = useActionData<typeof action>()?.errors;
+  const navigation = useNavigation();
+  const busy = (intent: string) => navigation.state === "submitting" && navigation.formData?.get("intent") === intent;
+  return (
+    <main className="page narrow">
+      <h1>Settings for {username}</h1>
+      <Notice />
+      {errors?.form ? <p className="error" role="alert">{errors.form}</p> : null}
+
+      <section aria-labelledby="tokens-heading">
+        <h2 id="tokens-heading">API tokens</h2>
+        <p>
+          Scripts can use the JSON API with a personal token. <Link to="/settings/tokens">Manage API tokens</Link>
+        </p>
+      </section>
+
+      <section aria-labelledby="password-heading">
+        <h2 id="password-heading">Change password</h2>
+        <Form method="post" className="stack">
+          <input type="hidden" name="intent" value="change-password" />
+          <input type="hidden" name="username" autoComplete="username" value={username} />
+          <Field id="currentPassword" label="Current password" error={errors?.currentPassword}>
+            <input id="currentPassword" name="currentPassword" type="password" autoComplete="current-password" required />
+          </Field>
+          <Field id="newPassword" label="New password" error={errors?.newPassword}>
+            <input id="newPassword" name="newPassword" type="password" autoComplete="new-password" required minLength={PASSWORD_MIN_LENGTH} />
+          </Field>
+          <div>
+            <button type="submit" disabled={busy("change-password")}>
+              {busy("change-password") ? "Saving…" : "Change password"}
+            </button>
+          </div>
+          <p className="hint">Changing the password logs you out on every other device.</p>
+        </Form>
+      </section>
+
+      <section aria-labelledby="sessions-heading">
+        <h2 id="sessions-heading">Sessions</h2>
+        <Form method="post">
+          <input type="hidden" name="intent" value="logout-everywhere" />
+          <button type="submit" disabled={busy("logout-everywhere")}>
+            {busy("logout-everywhere") ? "Logging out…" : "Log out everywhere else"}
+          </button>
+        </Form>
+      </section>
+    </main>
+  );
+}
+
+const NOTICES: Record<string, string> = {
+  sessions: "Done: every other browser and device is logged out.",
+  password: "Password changed. Every other browser and device is logged out.",
+};
+
+function Notice() {
+  const [searchParams] = useSearchParams();
+  const notice = NOTICES[searchParams.get("done") ?? ""];
+  return notice ? (
+    <p className="notice" role="status">
+      {notice}
+    </p>
+  ) : null;
+}

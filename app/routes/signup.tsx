@@ -1,0 +1,102 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Field } from "~/components/field";
+import { createUser, validateNewCredentials } from "~/models/user.server";
+import { readForm } from "~/utils/form.server";
+import { PASSWORD_MIN_LENGTH, USERNAME_RULE } from "~/utils/rules";
+import { safeRedirect } from "~/utils/redirect";
+import { createUserSession, getUser } from "~/utils/session.server";
+import { textField, type FieldErrors } from "~/utils/validation";
+
+export const meta: MetaFunction = () => [{ title: "Sign up · Quill" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  if (await getUser(request)) throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo")));
+  return null;
+}
+
+type SignupField = "username" | "password" | "confirmPassword";
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { formData } = await readForm(request);
+  const username = textField(formData, "username").trim();
+  const password = textField(formData, "password");
+  const redirectTo = textField(formData, "redirectTo");
+
+  const validated = validateNewCredentials({ username, password });
+  const errors: FieldErrors<SignupField> = validated.ok ? {} : { ...validated.errors };
+  if (!errors.password && formData.has("confirmPassword") && textField(formData, "confirmPassword") !== password) {
+    errors.confirmPassword = "The two passwords are not the same.";
+  }
+  if (!validated.ok || errors.confirmPassword) return data({ errors, username }, { status: 400 });
+
+  const user = await createUser(validated.value);
+  if (user === "taken") {
+    return data({ errors: { username: `The username “${username}” is taken. Choose another one.` } as FieldErrors<SignupField>, username }, { status: 400 });
+  }
+  return createUserSession(user, redirectTo);
+}
+
+export default function Signup() {
+  const actionData = useActionData<typeof action>();
+  const errors = actionData?.errors;
+  const [searchParams] = useSearchParams();
+  const submitting = useNavigation().state === "submitting";
+  const describedBy = (field: SignupField, hint?: string) =>
+    [hint, errors?.[field] ? `${field}-error` : undefined].filter(Boolean).join(" ") || undefined;
+  return (
+    <main className="page narrow">
+      <h1>Create an account</h1>
+      <Form method="post" className="stack">
+        <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
+        <Field id="username" label="Username" error={errors?.username}>
+          <input
+            id="username"
+            name="username"
+            autoComplete="username"
+            required
+            minLength={3}
+            maxLength={32}
+            pattern="[A-Za-z0-9_\-]{3,32}"
+            defaultValue={actionData?.username}
+            aria-invalid={errors?.username ? true : undefined}
+            aria-describedby={describedBy("username", "username-hint")}
+          />
+          <small id="username-hint">{USERNAME_RULE}</small>
+        </Field>
+        <Field id="password" label="Password" error={errors?.password}>
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={PASSWORD_MIN_LENGTH}
+            aria-invalid={errors?.password ? true : undefined}
+            aria-describedby={describedBy("password", "password-hint")}
+          />
+          <small id="password-hint">At least {PASSWORD_MIN_LENGTH} characters</small>
+        </Field>
+        <Field id="confirmPassword" label="Password again" error={errors?.confirmPassword}>
+          <input
+            id="confirmPassword"
+            name="confirmPassword"
+            type="password"
+            autoComplete="new-password"
+            required
+            aria-invalid={errors?.confirmPassword ? true : undefined}
+            aria-describedby={describedBy("confirmPassword")}
+          />
+        </Field>
+        <div>
+          <button type="submit" disabled={submitting}>
+            {submitting ? "Creating account…" : "Sign up"}
+          </button>
+        </div>
+      </Form>
+      <p>
+        Have an account already? <Link to={{ pathname: "/login", search: searchParams.toString() }}>Log in</Link>
+      </p>
+    </main>
+  );
+}

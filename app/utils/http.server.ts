@@ -1,0 +1,27 @@
+import { data } from "@remix-run/node";
+
+/** Throws a real HTTP error (shown by the error boundaries) unless `condition` holds. */
+export function invariantResponse(
+  condition: unknown,
+  message: string,
+  status = 400,
+): asserts condition {
+  if (!condition) throw data(message, { status });
+}
+
+// Prisma's Int is 32-bit: a larger id can never exist, and must not reach the query.
+const MAX_ID = 2_147_483_647;
+
+/** A positive integer id from a URL segment, or null when it cannot name a row. */
+export function parseId(raw: string | undefined | null): number | null {
+  if (!raw || !/^[1-9][0-9]{0,9}$/.test(raw)) return null;
+  const id = Number(raw);
+  return id <= MAX_ID ? id : null;
+}
+
+/** The post id from `params.postId`, or a 404. */
+export function requirePostId(raw: string | undefined): number {
+  const id = parseId(raw);
+  invariantResponse(id !== null, "No post has that address.", 404);
+  return id;
+}

@@ -1,0 +1,33 @@
+// `npm start`: apply migrations, build if there is no build yet, then serve with
+// remix-serve. Works on a fresh clone with no configuration (SQLite under data/).
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { databaseFile } from "../prisma/database-url.js";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const bin = (name) => path.join(root, "node_modules", ".bin", name);
+const serverBuild = path.join(root, "build", "server", "index.js");
+
+function run(command, args) {
+  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env: process.env });
+  if (result.status !== 0) {
+    console.error(`[quill] ${path.basename(command)} ${args.join(" ")} failed`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+fs.mkdirSync(path.dirname(databaseFile()), { recursive: true });
+console.log(`[quill] database: ${databaseFile()}`);
+run(bin("prisma"), ["migrate", "deploy"]);
+if (!fs.existsSync(serverBuild) || process.argv.includes("--build")) run(bin("remix"), ["vite:build"]);
+
+const server = spawn(bin("remix-serve"), [serverBuild], {
+  cwd: root,
+  stdio: "inherit",
+  env: { NODE_ENV: "production", PORT: "3000", ...process.env },
+});
+// Pass stop signals on, so remix-serve can finish the requests in flight.
+for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => server.kill(signal));
+server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,0 +1,93 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+export type RunningApp = {
+  url: string;
+  port: number;
+  databaseFile: string;
+  dataDir: string;
+  child: ChildProcess;
+  /** Everything the server printed so far. */
+  output: () => string;
+  /** SIGTERM and wait for the exit (SIGKILL after 10 s). */
+  stop: () => Promise<void>;
+};
+
+const root = path.resolve(import.meta.dirname, "..", "..");
+const serverBuild = path.join(root, "build", "server", "index.js");
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts the production build the way `npm start` does (migrations, then remix-serve) on a
+ * free loopback port, with a brand-new SQLite file unless `dataDir` names an existing one.
+ */
+export async function startApp(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningApp> {
+  if (!fs.existsSync(serverBuild)) throw new Error("No production build: run `npm run build` first.");
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "quill-test-"));
+  const databaseFile = path.join(dataDir, "quill.db");
+  const port = await freePort();
+  let output = "";
+  const child = spawn(process.execPath, [path.join(root, "scripts", "start.js")], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      DATABASE_URL: `file:${databaseFile}`,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      ...options.env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.on("data", (chunk) => (output += chunk));
+  child.stderr?.on("data", (chunk) => (output += chunk));
+
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHealth(url, child, () => output);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    url,
+    port,
+    databaseFile,
+    dataDir,
+    child,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function waitForHealth(url: string, child: ChildProcess, output: () => string) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`The app exited with ${child.exitCode}:\n${output()}`);
+    try {
+      const response = await fetch(`${url}/healthz`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill("SIGKILL");
+  throw new Error(`The app did not become healthy within 60 s:\n${output()}`);
+}

@@ -1,0 +1,20 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+// Separate from vite.config.ts: the Remix plugin is for building the app, not for tests.
+export default defineConfig({
+  resolve: { alias: { "~": path.resolve(import.meta.dirname, "app") } },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: { name: "unit", include: ["test/unit/**/*.test.ts"], setupFiles: ["test/unit/setup.ts"] },
+      },
+      {
+        extends: true,
+        // Real HTTP against the production build (run `npm run build` first).
+        test: { name: "http", include: ["test/http/**/*.test.ts"], testTimeout: 30_000, hookTimeout: 90_000 },
+      },
+    ],
+  },
+});
