@@ -28,7 +28,8 @@ function contentSecurityPolicy(nonce: string) {
     `style-src 'self'${dev ? " 'unsafe-inline'" : ""}`,
     // blob: is the preview of an image picked for upload.
     "img-src 'self' data: blob:",
-    `connect-src 'self'${dev ? " ws:" : ""}`,
+    // blob: also covers the picked image's preview, which the browser may fetch.
+    `connect-src 'self' blob:${dev ? " ws:" : ""}`,
     "font-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",
