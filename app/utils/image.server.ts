@@ -51,8 +51,8 @@ export async function processImage(bytes: Uint8Array): Promise<ProcessedImage> {
   let format: string | undefined;
   try {
     ({ format } = await input().metadata());
-  } catch {
-    throw new ImageError("That file is not an image we can read. Use a PNG, JPEG, WebP or GIF file.");
+  } catch (error) {
+    throw tooManyPixels(error) ?? new ImageError("That file is not an image we can read. Use a PNG, JPEG, WebP or GIF file.");
   }
   if (!format || !ACCEPTED_FORMATS.has(format)) {
     throw new ImageError(`That file is ${format ? `a ${format.toUpperCase()} image` : "not an image"}; use a PNG, JPEG, WebP or GIF file.`);
@@ -78,12 +78,15 @@ export async function processImage(bytes: Uint8Array): Promise<ProcessedImage> {
       hash: crypto.createHash("sha256").update(data).digest("base64url").slice(0, 22),
     };
   } catch (error) {
-    const message = error instanceof Error ? error.message : "";
-    if (/pixel limit/i.test(message)) {
-      throw new ImageError("The image has too many pixels (the limit is 40 megapixels).");
-    }
-    throw new ImageError("The image is damaged or cut off and cannot be read.");
+    throw tooManyPixels(error) ?? new ImageError("The image is damaged or cut off and cannot be read.");
   }
+}
+
+function tooManyPixels(error: unknown) {
+  const message = error instanceof Error ? error.message : "";
+  return /pixel limit/i.test(message)
+    ? new ImageError("The image has too many pixels (the limit is 40 megapixels).")
+    : null;
 }
 
 /** Shown for posts without an image: a neutral SVG, small enough to inline in memory. */

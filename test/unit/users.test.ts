@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { changePassword, createUser, endAllSessions, validateNewCredentials, verifyLogin } from "~/models/user.server";
+import { prisma } from "~/utils/db.server";
+
+describe("accounts", () => {
+  it("stores an argon2id hash, never the password", async () => {
+    const user = await createUser({ username: "Alice", password: "correct horse" });
+    expect(user).not.toBe("taken");
+    const row = await prisma.user.findUniqueOrThrow({ where: { usernameKey: "alice" } });
+    expect(row.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(row.passwordHash).not.toContain("correct horse");
+    expect(row.username).toBe("Alice");
+  });
+
+  it("treats usernames case-insensitively", async () => {
+    await createUser({ username: "Carol", password: "correct horse" });
+    expect(await createUser({ username: "cAROL", password: "another password" })).toBe("taken");
+    expect(await verifyLogin({ username: "carol", password: "correct horse" })).toMatchObject({ username: "Carol" });
+  });
+
+  it("answers null for a wrong password and for an unknown user alike", async () => {
+    await createUser({ username: "dave", password: "correct horse" });
+    expect(await verifyLogin({ username: "dave", password: "wrong horse" })).toBeNull();
+    expect(await verifyLogin({ username: "nobody", password: "correct horse" })).toBeNull();
+  });
+
+  it("validates usernames and passwords", () => {
+    expect(validateNewCredentials({ username: "ok_name-1", password: "12345678" }).ok).toBe(true);
+    for (const username of ["ab", "a".repeat(33), "has space", "émile", "semi;colon", ""]) {
+      expect(validateNewCredentials({ username, password: "12345678" }).ok, username).toBe(false);
+    }
+    const short = validateNewCredentials({ username: "valid", password: "1234567" });
+    expect(short).toEqual({ ok: false, errors: { password: "A password needs at least 8 characters." } });
+  });
+
+  it("ends every session by bumping the session version", async () => {
+    const user = await createUser({ username: "erin", password: "correct horse" });
+    if (user === "taken") throw new Error("unexpected");
+    const after = await endAllSessions(user.id);
+    expect(after.sessionVersion).toBe(user.sessionVersion + 1);
+  });
+
+  it("changes the password only with the current one, and ends other sessions", async () => {
+    const user = await createUser({ username: "frank", password: "correct horse" });
+    if (user === "taken") throw new Error("unexpected");
+    expect(await changePassword(user, "wrong horse", "new password!")).toBeNull();
+    const updated = await changePassword(user, "correct horse", "new password!");
+    expect(updated?.sessionVersion).toBe(user.sessionVersion + 1);
+    expect(await verifyLogin({ username: "frank", password: "correct horse" })).toBeNull();
+    expect(await verifyLogin({ username: "frank", password: "new password!" })).not.toBeNull();
+  });
+});
