@@ -15,6 +15,11 @@ export default defineConfig({
         // Real HTTP against the production build (run `npm run build` first).
         test: { name: "http", include: ["test/http/**/*.test.ts"], testTimeout: 30_000, hookTimeout: 90_000 },
       },
+      {
+        extends: true,
+        // Developer tools (Prisma Studio) driven in Debian's Chromium.
+        test: { name: "tools", include: ["test/tools/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 90_000 },
+      },
     ],
   },
 });
