@@ -5,5 +5,6 @@ import path from "node:path";
 import { databaseFile } from "../prisma/database-url.js";
 
 fs.mkdirSync(path.dirname(databaseFile()), { recursive: true });
-const result = spawnSync(path.join("node_modules", ".bin", "prisma"), ["migrate", "deploy"], { stdio: "inherit" });
+const prismaCli = path.resolve("node_modules", "prisma", "build", "index.js");
+const result = spawnSync(process.execPath, [prismaCli, "migrate", "deploy"], { stdio: "inherit" });
 process.exit(result.status ?? 1);

@@ -20,7 +20,8 @@ function run(command, args) {
 
 fs.mkdirSync(path.dirname(databaseFile()), { recursive: true });
 console.log(`[quill] database: ${databaseFile()}`);
-run(bin("prisma"), ["migrate", "deploy"]);
+// Prisma 6 by path: node_modules/.bin/prisma may also be claimed by Prisma 7 (see postinstall.js).
+run(process.execPath, [path.join(root, "node_modules", "prisma", "build", "index.js"), "migrate", "deploy"]);
 if (!fs.existsSync(serverBuild) || process.argv.includes("--build")) run(bin("remix"), ["vite:build"]);
 
 const server = spawn(bin("remix-serve"), [serverBuild], {
