@@ -3,7 +3,8 @@ import { prisma } from "~/utils/db.server";
 /** 200 when the database answers a trivial query, 503 when it does not. */
 export async function loader() {
   try {
-    await prisma.$queryRawUnsafe("SELECT 1");
+    // Reads a real table (not just `SELECT 1`), so a missing or damaged file is noticed.
+    await prisma.user.findFirst({ select: { id: true } });
     return Response.json({ status: "ok" }, { headers: { "Cache-Control": "no-store" } });
   } catch (error) {
     console.error("[healthz] database check failed", error);

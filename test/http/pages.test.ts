@@ -152,6 +152,20 @@ describe("pages over plain HTTP (what a browser without JavaScript sends)", () =
     expect(html).toContain("That file is not an image we can read.");
   });
 
+  it("refuses an image over 10 MB with 413 and keeps the rest of the form", async () => {
+    const author = client();
+    await author.signup();
+    const form = new FormData();
+    form.set("title", "Big picture");
+    form.set("text", "words worth keeping");
+    form.set("image", asBlob(new Uint8Array(10 * 1024 * 1024 + 1)), "huge.png");
+    const response = await author.post("/new", form);
+    expect(response.status).toBe(413);
+    const page = visibleText(await response.text());
+    expect(page).toContain("The image is larger than 10 MB. Choose a smaller file.");
+    expect(page).toContain("words worth keeping");
+  });
+
   it("lets any signed-in user edit and credits the last editor", async () => {
     const owner = client();
     const ownerName = await owner.signup();
