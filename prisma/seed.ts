@@ -17,7 +17,7 @@ async function demoUser(username: string): Promise<SessionUser> {
 }
 
 /** A simple landscape: sky gradient, a sun and hills, in the given colours. */
-function landscape(sky: string, sun: string, hills: string) {
+function landscape([sky, sun, hills]: readonly [string, string, string]) {
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1600" height="1000">
     <defs><linearGradient id="s" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="${sky}"/><stop offset="1" stop-color="#fdf6e3"/></linearGradient></defs>
     <rect width="1600" height="1000" fill="url(#s)"/>
@@ -53,7 +53,7 @@ async function main() {
   const users = { alice: await demoUser("alice"), bob: await demoUser("bob") };
   for (const post of POSTS) {
     if (await prisma.post.findFirst({ where: { title: post.title }, select: { id: true } })) continue;
-    const image = post.picture ? await processImage(new Uint8Array(await landscape(...post.picture))) : null;
+    const image = post.picture ? await processImage(new Uint8Array(await landscape(post.picture))) : null;
     await createPost({ input: { title: post.title, text: post.text }, ownerId: users[post.author].id, image });
   }
   const count = await prisma.post.count();
