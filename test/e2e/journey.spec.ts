@@ -1,4 +1,4 @@
-import { asBlob, pngImage } from "../support/images";
+import { pngImage } from "../support/images";
 import { expect, logIn, logOut, signUp, test, uniqueName } from "./fixtures";
 
 // The whole story of two people sharing the blog. Runs twice: with JavaScript and without.
