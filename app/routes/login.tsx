@@ -1,4 +1,4 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Field } from "~/components/field";
 import { clearLoginFailures, loginRetryAfter, recordLoginFailure } from "~/models/login-throttle.server";
@@ -10,6 +10,12 @@ import { createUserSession, getUser } from "~/utils/session.server";
 import { textField } from "~/utils/validation";
 
 export const meta: MetaFunction = () => [{ title: "Log in · Quill" }];
+
+// Remix passes on only Set-Cookie from an action by itself; the 429 needs its Retry-After.
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const retryAfter = actionHeaders.get("Retry-After");
+  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
+};
 
 export async function loader({ request }: LoaderFunctionArgs) {
   if (await getUser(request)) throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo")));

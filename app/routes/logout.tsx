@@ -1,5 +1,5 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
-import { assertSameOrigin } from "~/utils/form.server";
+import { assertFormPost } from "~/utils/form.server";
 import { logout } from "~/utils/session.server";
 
 // Logging out changes state, so it is a POST (the header's form); a GET just goes home.
@@ -8,6 +8,6 @@ export async function loader() {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  assertSameOrigin(request);
+  assertFormPost(request);
   return logout(request);
 }

@@ -1,4 +1,5 @@
 import { data, unstable_parseMultipartFormData, type UploadHandlerPart } from "@remix-run/node";
+import { assertSameOrigin } from "~/utils/same-origin.server";
 
 // Text fields are far below this (a post's text is at most 100,000 characters); anything
 // larger is refused without being kept in memory.
@@ -16,41 +17,30 @@ export type ReadForm = {
 };
 
 /**
- * Rejects a state-changing request that a page on another site made the browser send.
- * SameSite=Lax cookies already keep most of those out; this also covers top-level POSTs
- * and same-site subdomains. Browsers send Origin (and Sec-Fetch-Site) with every POST;
- * clients that send neither (curl, scripts) cannot carry a victim's cookie anyway.
+ * Forms are sent with POST from this site. Remix hands PUT, PATCH and DELETE to the same
+ * action as POST, so without this check `curl -X PUT /new` would create a post.
  */
-export function assertSameOrigin(request: Request) {
-  if (request.method === "GET" || request.method === "HEAD") return;
-  const fetchSite = request.headers.get("Sec-Fetch-Site");
-  const origin = request.headers.get("Origin");
-  const sameSite = fetchSite === null || fetchSite === "same-origin" || fetchSite === "none";
-  if (sameSite && (origin === null || isOwnOrigin(origin, request))) return;
-  throw data("This form was sent from another site, so it was refused.", { status: 403 });
-}
-
-function isOwnOrigin(origin: string, request: Request) {
-  const allowed = (process.env.ORIGIN ?? "").split(",").map((value) => value.trim());
-  if (allowed.includes(origin)) return true;
-  try {
-    // Compare hosts, not schemes: behind a TLS-terminating proxy the app sees http.
-    return new URL(origin).host === new URL(request.url).host;
-  } catch {
-    return false;
+export function assertFormPost(request: Request) {
+  if (request.method !== "POST") {
+    throw new Response("This address takes forms sent with POST only.", {
+      status: 405,
+      headers: { Allow: "GET, HEAD, POST", "Content-Type": "text/plain; charset=utf-8" },
+    });
   }
+  assertSameOrigin(request);
 }
 
 /**
- * The one way actions read a submitted form: checks the origin, accepts urlencoded and
- * multipart bodies, and enforces size limits without buffering more than it keeps.
- * `fileFields` names the file inputs to keep and the byte limit of each.
+ * The one way actions read a submitted form: checks the method and the origin, accepts
+ * urlencoded and multipart bodies of valid UTF-8, and enforces size limits without
+ * buffering more than it keeps. `fileFields` names the file inputs to keep and the byte
+ * limit of each.
  */
 export async function readForm(
   request: Request,
   fileFields: Record<string, number> = {},
 ): Promise<ReadForm> {
-  assertSameOrigin(request);
+  assertFormPost(request);
   const declaredLength = Number(request.headers.get("Content-Length") ?? 0);
   if (declaredLength > MAX_BODY_BYTES) throw tooLarge();
 
@@ -59,7 +49,7 @@ export async function readForm(
   if (contentType.startsWith("application/x-www-form-urlencoded")) {
     const body = await readCapped(request, MAX_TEXT_FIELD_BYTES);
     if (body === null) throw tooLarge();
-    for (const [name, value] of new URLSearchParams(body)) result.formData.append(name, value);
+    for (const [name, value] of parseUrlEncoded(body)) result.formData.append(name, value);
     return result;
   }
   if (!contentType.startsWith("multipart/form-data")) {
@@ -91,7 +81,7 @@ export async function readForm(
       if (size > 0 || filename) result.files.set(name, concat(collected, size));
       return undefined;
     }
-    return new TextDecoder().decode(concat(collected, size));
+    return decodeUtf8(concat(collected, size));
   };
 
   try {
@@ -122,15 +112,56 @@ function concat(chunks: Uint8Array[], size: number) {
   return out;
 }
 
-/** The body as text, or null when it is longer than `limit` bytes. */
+function notUtf8() {
+  return data("The form is not valid UTF-8 text.", { status: 400 });
+}
+
+// Browsers always send UTF-8; anything else would be stored as U+FFFD, silently changing
+// what was sent, so it is refused instead.
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+function decodeUtf8(bytes: Uint8Array) {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw notUtf8();
+  }
+}
+
+/** Like URLSearchParams, but a percent-escape that is not UTF-8 is refused, not replaced. */
+function parseUrlEncoded(body: string): [string, string][] {
+  const decode = (part: string) => decodeURIComponent(part.replace(/\+/g, " "));
+  try {
+    return body
+      .split("&")
+      .filter(Boolean)
+      .map((pair) => {
+        const equals = pair.indexOf("=");
+        return equals === -1 ? [decode(pair), ""] : [decode(pair.slice(0, equals)), decode(pair.slice(equals + 1))];
+      });
+  } catch {
+    throw data("The form is not valid UTF-8 text, or has a broken %-escape.", { status: 400 });
+  }
+}
+
+/**
+ * The body as text, or null when it is longer than `limit` bytes. Past the limit it keeps
+ * reading (without keeping) up to the body ceiling: stopping early would cancel the body,
+ * which resets the connection before the client can read the 413 answer.
+ */
 async function readCapped(request: Request, limit: number): Promise<string | null> {
   if (!request.body) return "";
+  const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > limit) return null;
-    chunks.push(chunk);
+  for (let next = await reader.read(); !next.done; next = await reader.read()) {
+    size += next.value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      // Let go of the body without cancelling it, as the multipart parser does.
+      reader.releaseLock();
+      throw tooLarge();
+    }
+    if (size <= limit) chunks.push(next.value);
   }
-  return new TextDecoder().decode(concat(chunks, size));
+  return size > limit ? null : decodeUtf8(concat(chunks, size));
 }

@@ -35,7 +35,9 @@ function loadSecrets(): string[] {
   return [secret];
 }
 
-type SessionData = { userId: number; sessionVersion: number };
+// `expiresAt` (ms since 1970) is signed with the rest: Max-Age only asks the browser to
+// forget the cookie, and a copied cookie could otherwise be replayed forever.
+type SessionData = { userId: number; sessionVersion: number; expiresAt: number };
 
 // Secure cookies are not sent over plain HTTP, except to localhost; COOKIE_SECURE=false
 // allows running the production build over plain HTTP on another host name.
@@ -58,11 +60,15 @@ function getSession(request: Request) {
   return sessionStorage.getSession(request.headers.get("Cookie"));
 }
 
-/** The signed-in user, or null. A cookie from before "log out everywhere" counts as none. */
+/**
+ * The signed-in user, or null. An expired cookie, or one from before "log out everywhere",
+ * counts as none.
+ */
 export async function getUser(request: Request): Promise<SessionUser | null> {
   const session = await getSession(request);
   const userId = session.get("userId");
-  if (typeof userId !== "number") return null;
+  const expiresAt = session.get("expiresAt");
+  if (typeof userId !== "number" || typeof expiresAt !== "number" || expiresAt <= Date.now()) return null;
   const user = await getUserById(userId);
   if (!user || user.sessionVersion !== session.get("sessionVersion")) return null;
   return user;
@@ -82,6 +88,7 @@ export async function createUserSession(user: SessionUser, redirectTo: string | 
   const session = await sessionStorage.getSession();
   session.set("userId", user.id);
   session.set("sessionVersion", user.sessionVersion);
+  session.set("expiresAt", Date.now() + THIRTY_DAYS * 1000);
   return redirect(safeRedirect(redirectTo), {
     headers: { "Set-Cookie": await sessionStorage.commitSession(session) },
   });

@@ -1,0 +1,80 @@
+import http from "node:http";
+import { applySecurityHeaders } from "~/utils/security-headers.server";
+
+const REFUSED = "This form was sent from another site, so it was refused.";
+
+type HeaderReader = (name: string) => string | null;
+
+/**
+ * True for a state-changing request that a page on another site made the browser send.
+ * SameSite=Lax cookies already keep most of those out; this also covers top-level POSTs
+ * and same-site subdomains. Browsers send Origin (and Sec-Fetch-Site) with every POST;
+ * clients that send neither (curl, scripts) cannot carry a victim's cookie anyway.
+ */
+function isCrossSite(method: string, header: HeaderReader, ownHost: string): boolean {
+  if (method === "GET" || method === "HEAD") return false;
+  const fetchSite = header("Sec-Fetch-Site");
+  if (fetchSite !== null && fetchSite !== "same-origin" && fetchSite !== "none") return true;
+  const origin = header("Origin");
+  return origin !== null && !isOwnOrigin(origin, ownHost);
+}
+
+function isOwnOrigin(origin: string, ownHost: string) {
+  const allowed = (process.env.ORIGIN ?? "").split(",").map((value) => value.trim()).filter(Boolean);
+  if (allowed.includes(origin)) return true;
+  try {
+    // Compare hosts, not schemes: behind a TLS-terminating proxy the app sees http.
+    return new URL(origin).host === ownHost;
+  } catch {
+    return false; // "null" (sandboxed frames, privacy redirects) or garbage
+  }
+}
+
+/** Throws a 403 for a cross-site request; every form action passes through this. */
+export function assertSameOrigin(request: Request) {
+  if (isCrossSite(request.method, (name) => request.headers.get(name), new URL(request.url).host)) {
+    throw new Response(REFUSED, { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  }
+}
+
+/**
+ * Remix 2 has its own Origin check in front of every action, which answers a mismatch
+ * with a bare 500 and a logged stack trace before our actions (and assertSameOrigin) can
+ * run. So the same decision is also made here, on the HTTP server's "request" event
+ * (patched once per process at import time, like client-address.server.ts), and answered
+ * with the 403 it deserves. It never accepts anything Remix or assertSameOrigin would refuse.
+ */
+const GUARDED = Symbol.for("quill.sameOriginGuard");
+type Patchable = typeof http.Server.prototype & { [GUARDED]?: boolean };
+const serverPrototype = http.Server.prototype as Patchable;
+if (!serverPrototype[GUARDED]) {
+  serverPrototype[GUARDED] = true;
+  const emit = serverPrototype.emit as (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
+  serverPrototype.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]) {
+    if (event === "request") {
+      const [message, response] = args as [http.IncomingMessage, http.ServerResponse];
+      const header: HeaderReader = (name) => {
+        const value = message.headers[name.toLowerCase()];
+        return typeof value === "string" ? value : null;
+      };
+      if (isCrossSite(message.method ?? "GET", header, message.headers.host ?? "")) {
+        refuse(message, response);
+        return true;
+      }
+    }
+    return emit.apply(this, [event, ...args]);
+  } as typeof serverPrototype.emit;
+}
+
+function refuse(message: http.IncomingMessage, response: http.ServerResponse) {
+  const headers = new Headers({ "Content-Type": "text/plain; charset=utf-8" });
+  // Only the scheme matters to the security headers (HSTS), so the host is left out.
+  const forwardedProto = message.headers["x-forwarded-proto"];
+  const request = new Request("http://localhost/", {
+    headers: typeof forwardedProto === "string" ? { "X-Forwarded-Proto": forwardedProto } : {},
+  });
+  applySecurityHeaders(headers, request);
+  // Nothing reads the body, so Node discards it after the answer and the connection stays usable.
+  response.writeHead(403, Object.fromEntries(headers));
+  response.end(REFUSED);
+}
