@@ -17,6 +17,12 @@ export default defineConfig({
       },
       {
         extends: true,
+        // Concurrency and crash safety against the production build: slow, so run on their
+        // own with `npm run test:reliability` (after `npm run build`).
+        test: { name: "reliability", include: ["test/reliability/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 120_000 },
+      },
+      {
+        extends: true,
         // Developer tools (Prisma Studio) driven in Debian's Chromium.
         test: { name: "tools", include: ["test/tools/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 90_000 },
       },

@@ -5,6 +5,8 @@ import { RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceContext } from "~/utils/nonce";
 import { applySecurityHeaders, createNonce } from "~/utils/security-headers.server";
+// For its side effect on the HTTP server: how connections end after each answer.
+import "~/utils/connections.server";
 
 // How long single-fetch may keep a stream open; Quill's loaders do not stream.
 export const streamTimeout = 5_000;
