@@ -42,7 +42,8 @@ export function assertSameOrigin(request: Request) {
  * with a bare 500 and a logged stack trace before our actions (and assertSameOrigin) can
  * run. So the same decision is also made here, on the HTTP server's "request" event
  * (patched once per process at import time, like client-address.server.ts), and answered
- * with the 403 it deserves. It never accepts anything Remix or assertSameOrigin would refuse.
+ * with the 403 it deserves. It only ever refuses: whatever it lets through still meets
+ * Remix's check and assertSameOrigin.
  */
 const GUARDED = Symbol.for("quill.sameOriginGuard");
 type Patchable = typeof http.Server.prototype & { [GUARDED]?: boolean };

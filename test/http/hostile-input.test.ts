@@ -21,9 +21,8 @@ let app: RunningApp;
 let ctx: Context;
 
 type Context = {
-  /** Cookies of Ada (who owns `postId`) and Bo (who owns `bosPostId`). */
+  /** Ada's cookie; she owns `postId`, and Bo owns `bosPostId`. */
   ada: string;
-  bo: string;
   adaName: string;
   boId: number;
   postId: number;
@@ -33,7 +32,7 @@ type Context = {
   retired: string;
 };
 
-type As = "ada" | "bo" | "nobody" | ((ctx: Context) => string);
+type As = "ada" | "nobody" | ((ctx: Context) => string);
 type RequestSpec = {
   method?: string;
   path: string;
@@ -470,7 +469,6 @@ beforeAll(async () => {
   db.close();
   ctx = {
     ada: ada.cookie!,
-    bo: bo.cookie!,
     adaName,
     boId,
     postId,
