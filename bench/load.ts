@@ -1,0 +1,150 @@
+// What the bench asks of the server, and one autocannon run per endpoint.
+import autocannon, { type Instance, type RequestParams } from "autocannon";
+import { BENCH_USER, type SeededDatabase } from "./seed";
+import { sampleMemory, type Server } from "./server";
+
+export type Endpoint = {
+  name: string;
+  /** The status every answer should have; anything else is counted as unexpected. */
+  status: number;
+  /** The next request; most pick a random post so a large database is not one hot row. */
+  next: () => RequestParams;
+  /** For endpoints that may not exist yet: why the first answer shows it is missing, or null. */
+  missing?: (response: Response) => string | null;
+};
+
+export type EndpointResult =
+  | { endpoint: string; available: false; reason: string }
+  | {
+      endpoint: string;
+      available: true;
+      example: string;
+      requestsPerSecond: number;
+      latencyMs: { p50: number; p90: number; p99: number; average: number; max: number };
+      requests: number;
+      /** Connection errors, timeouts included. */
+      errors: number;
+      /** Answers outside 2xx and 3xx. */
+      non2xx3xx: number;
+      /** Answers whose status was not the endpoint's `status` (e.g. 200 where 304 was due). */
+      unexpectedStatus: number;
+      statusCodes: Record<string, number>;
+      throughputMBps: number;
+      /** Highest resident memory sampled during this endpoint's run. */
+      rssMb: number;
+      /** The server's VmHWM once this endpoint had run: its peak since it started. */
+      peakRssMb: number;
+    };
+
+export function endpoints(server: Server, db: SeededDatabase): Endpoint[] {
+  const anyPost = () => 1 + Math.floor(Math.random() * db.posts);
+  const anyImage = () => db.imagePosts[Math.floor(Math.random() * db.imagePosts.length)];
+  const notJson = (response: Response) =>
+    response.status === 200 && response.headers.get("Content-Type")?.includes("application/json")
+      ? null
+      : `answered ${response.status} ${response.headers.get("Content-Type") ?? ""}`.trim();
+  return [
+    { name: "GET / (front page, 20 posts)", status: 200, next: () => ({ path: "/" }) },
+    { name: "GET /:id (post page)", status: 200, next: () => ({ path: `/${anyPost()}` }) },
+    {
+      name: "GET /:id/image?v= (full image)",
+      status: 200,
+      next: () => {
+        const { id, hash } = anyImage();
+        return { path: `/${id}/image?v=${hash}` };
+      },
+    },
+    {
+      name: "GET /:id/image?size=thumbnail&v=",
+      status: 200,
+      next: () => {
+        const { id, hash } = anyImage();
+        return { path: `/${id}/image?size=thumbnail&v=${hash}` };
+      },
+    },
+    {
+      name: "GET /:id/image, If-None-Match (304)",
+      status: 304,
+      next: () => {
+        const { id, hash } = anyImage();
+        return { path: `/${id}/image?v=${hash}`, headers: { "If-None-Match": `"${hash}-full"` } };
+      },
+    },
+    { name: "GET /api", status: 200, next: () => ({ path: "/api" }), missing: notJson },
+    { name: "GET /api/:id", status: 200, next: () => ({ path: `/api/${anyPost()}` }), missing: notJson },
+    {
+      name: "POST /login (argon2id verify)",
+      status: 302,
+      next: () => ({
+        method: "POST",
+        path: "/login",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: server.url },
+        body: new URLSearchParams(BENCH_USER).toString(),
+      }),
+    },
+  ];
+}
+
+let current: Instance | undefined;
+
+/** Ends the load that is running, if any (for Ctrl-C). */
+export function stopLoad() {
+  current?.stop();
+}
+
+export async function measure(
+  server: Server,
+  endpoint: Endpoint,
+  { connections, duration, warmup }: { connections: number; duration: number; warmup: number },
+): Promise<EndpointResult> {
+  const example = endpoint.next();
+  const first = await fetch(`${server.url}${example.path}`, {
+    method: example.method ?? "GET",
+    headers: example.headers,
+    body: example.body,
+    redirect: "manual",
+  });
+  await first.arrayBuffer();
+  const reason = endpoint.missing?.(first);
+  if (reason) return { endpoint: endpoint.name, available: false, reason };
+
+  const run = (seconds: number) => {
+    current = autocannon({
+      url: server.url,
+      connections,
+      duration: seconds,
+      requests: [{ setupRequest: (request) => ({ ...request, ...endpoint.next() }) }],
+    });
+    return current;
+  };
+  // Not measured: lets V8 optimise the hot paths and SQLite fill its page cache.
+  if (warmup > 0) await run(warmup);
+  const memory = sampleMemory(server);
+  const result = await run(duration);
+  current = undefined;
+  const rssMb = memory.stop();
+
+  const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, Number(count)]));
+  const answered = Object.values(statusCodes).reduce((sum, count) => sum + count, 0);
+  return {
+    endpoint: endpoint.name,
+    available: true,
+    example: `${example.method ?? "GET"} ${example.path}`,
+    requestsPerSecond: result.requests.average,
+    latencyMs: {
+      p50: result.latency.p50,
+      p90: result.latency.p90,
+      p99: result.latency.p99,
+      average: result.latency.average,
+      max: result.latency.max,
+    },
+    requests: answered,
+    errors: result.errors,
+    non2xx3xx: result["1xx"] + result["4xx"] + result["5xx"],
+    unexpectedStatus: answered - (statusCodes[String(endpoint.status)] ?? 0),
+    statusCodes,
+    throughputMBps: result.throughput.average / 1e6,
+    rssMb,
+    peakRssMb: server.memory()?.peakRssMb ?? NaN,
+  };
+}

@@ -1,0 +1,52 @@
+// The bench's output: a Markdown table on stdout (pasteable into the README) and a JSON
+// file under bench/results/ (git-ignored) with everything measured.
+import fs from "node:fs";
+import path from "node:path";
+import type { Argon2Timing } from "./argon2";
+import type { EndpointResult } from "./load";
+
+export type Report = {
+  date: string;
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; loadAverageAtStart: number[] };
+  options: { posts: number; duration: number; warmup: number; connections: number };
+  database: { posts: number; imagePosts: number; seedSeconds: number; megabytes: number };
+  argon2: Argon2Timing;
+  results: EndpointResult[];
+  /** VmHWM of the server process at the end: its peak resident memory over the whole run. */
+  serverPeakRssMb: number;
+};
+
+const number = (value: number, digits = 0) =>
+  value.toLocaleString("en", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+export function table(results: EndpointResult[]) {
+  const rows = results.map((result) =>
+    result.available
+      ? [
+          result.endpoint,
+          number(result.requestsPerSecond),
+          number(result.latencyMs.p50),
+          number(result.latencyMs.p99),
+          number(result.errors),
+          result.unexpectedStatus === result.non2xx3xx
+            ? number(result.non2xx3xx)
+            : `${number(result.non2xx3xx)} (${number(result.unexpectedStatus)} not ${expectedStatus(result)})`,
+          number(result.rssMb),
+        ]
+      : [result.endpoint, `not available (${result.reason})`, "", "", "", "", ""],
+  );
+  const header = ["endpoint", "req/s", "p50 ms", "p99 ms", "errors", "non-2xx/3xx", "RSS MB"];
+  return [header, header.map((_, n) => (n === 0 ? "---" : "---:")), ...rows].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
+}
+
+function expectedStatus(result: Extract<EndpointResult, { available: true }>) {
+  const [mostCommon] = Object.entries(result.statusCodes).sort(([, a], [, b]) => b - a);
+  return mostCommon ? `the expected status; most were ${mostCommon[0]}` : "the expected status";
+}
+
+export function writeReport(directory: string, report: Report) {
+  fs.mkdirSync(directory, { recursive: true });
+  const file = path.join(directory, `${report.date.replace(/[:.]/g, "-")}-${report.options.posts}.json`);
+  fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  return file;
+}

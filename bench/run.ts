@@ -1,0 +1,135 @@
+// `npm run bench [-- --posts 100000 --duration 10 --build]`: builds the app if needed, fills
+// a fresh SQLite file, starts the production server on a free loopback port and loads each
+// endpoint with autocannon. Prints a table, writes bench/results/<date>-<posts>.json, and
+// stops everything it started, also on error and Ctrl-C.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { timeArgon2 } from "./argon2";
+import { endpoints, measure, stopLoad, type EndpointResult } from "./load";
+import { table, writeReport } from "./report";
+import { migrate, seed } from "./seed";
+import { startServer, tail, type Server } from "./server";
+
+const root = path.resolve(import.meta.dirname, "..");
+
+const { values } = parseArgs({
+  options: {
+    posts: { type: "string", default: "1000" },
+    duration: { type: "string", default: "10" },
+    warmup: { type: "string", default: "2" },
+    connections: { type: "string", default: "50" },
+    build: { type: "boolean", default: false },
+    only: { type: "string" },
+    "keep-db": { type: "boolean", default: false },
+  },
+});
+const options = {
+  posts: positive("posts"),
+  duration: positive("duration"),
+  warmup: Number(values.warmup),
+  connections: positive("connections"),
+};
+
+function positive(name: "posts" | "duration" | "connections") {
+  const value = Number(values[name]);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} takes a whole number above 0, not ${values[name]}`);
+  return value;
+}
+
+// Everything to undo, newest first; runs once, whether the bench ends, fails or is interrupted.
+const cleanups: (() => Promise<void> | void)[] = [];
+let cleaning: Promise<void> | undefined;
+function cleanUp() {
+  return (cleaning ??= (async () => {
+    stopLoad();
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        console.error("cleanup:", error);
+      }
+    }
+  })());
+}
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping`);
+    void cleanUp().then(() => process.exit(130));
+  });
+}
+
+async function main() {
+  const loadAverageAtStart = os.loadavg();
+  if (loadAverageAtStart[0] > 0.5)
+    console.warn(`Note: load average is ${loadAverageAtStart[0].toFixed(2)}; other work on this machine will lower the figures.`);
+
+  const serverBuild = path.join(root, "build", "server", "index.js");
+  if (values.build || !fs.existsSync(serverBuild)) {
+    console.log("Building the app (remix vite:build)...");
+    const built = spawnSync(path.join(root, "node_modules", ".bin", "remix"), ["vite:build"], { cwd: root, stdio: "inherit" });
+    if (built.status !== 0) throw new Error("The build failed.");
+  }
+
+  const argon2 = await timeArgon2();
+  console.log(`argon2id (${argon2.parameters}): hash ${argon2.hashMs.toFixed(1)} ms, verify ${argon2.verifyMs.toFixed(1)} ms (median of ${argon2.runs})`);
+
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), "quill-bench-"));
+  cleanups.push(() =>
+    values["keep-db"] ? console.log(`Kept ${directory}`) : fs.rmSync(directory, { recursive: true, force: true }),
+  );
+  const databaseFile = path.join(directory, "quill.db");
+  console.log(`Filling ${databaseFile} with ${options.posts.toLocaleString("en")} posts...`);
+  migrate(root, databaseFile);
+  const db = await seed(databaseFile, options.posts);
+  console.log(
+    `  ${db.posts.toLocaleString("en")} posts (${db.imagePosts.length} with images) in ${db.seconds.toFixed(1)} s, ${(db.bytes / 1e6).toFixed(0)} MB`,
+  );
+
+  const server: Server = await startServer({ root, databaseFile, logFile: path.join(directory, "server.log") });
+  cleanups.push(() => server.stop());
+  console.log(`Server ${server.url} (pid ${server.pid}); ${options.connections} connections, ${options.duration} s per endpoint after ${options.warmup} s warm-up`);
+
+  const results: EndpointResult[] = [];
+  for (const endpoint of endpoints(server, db)) {
+    if (values.only && !endpoint.name.includes(values.only)) continue;
+    if (cleaning) return;
+    const result = await measure(server, endpoint, options);
+    results.push(result);
+    console.log(
+      result.available
+        ? `  ${result.endpoint}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`
+        : `  ${result.endpoint}: not available (${result.reason})`,
+    );
+    if (!server.memory()) throw new Error(`The server died during ${endpoint.name}:\n${tail(server.logFile)}`);
+  }
+
+  const serverPeakRssMb = server.memory()?.peakRssMb ?? NaN;
+  const file = writeReport(path.join(root, "bench", "results"), {
+    date: new Date().toISOString(),
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? "unknown",
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      loadAverageAtStart,
+    },
+    options,
+    database: { posts: db.posts, imagePosts: db.imagePosts.length, seedSeconds: db.seconds, megabytes: db.bytes / 1e6 },
+    argon2,
+    results,
+    serverPeakRssMb,
+  });
+  console.log(`\n${options.posts.toLocaleString("en")} posts, ${options.connections} connections, ${options.duration} s each:\n`);
+  console.log(table(results));
+  console.log(`\nServer peak RSS (VmHWM): ${serverPeakRssMb.toFixed(0)} MB. Results: ${path.relative(root, file)}`);
+}
+
+main()
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(cleanUp);

@@ -1,0 +1,150 @@
+// A fresh, migrated SQLite file filled with N posts: the bench's database, made the way
+// the app would have made it (same hashes, same image pipeline) but in big batches.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import sharp from "sharp";
+import { PrismaClient } from "~/generated/prisma/client";
+import { hashPassword } from "~/models/user.server";
+import { processImage, type ProcessedImage } from "~/utils/image.server";
+
+export const BENCH_USER = { username: "bench", password: "bench-password-1" } as const;
+
+/** Posts that get a real image: spread evenly over the ids, the newest post always among them. */
+const MAX_IMAGE_POSTS = 300;
+/** Distinct pictures behind those posts; processing one takes about half a second. */
+const DISTINCT_IMAGES = 8;
+const POSTS_PER_BATCH = 5_000;
+const IMAGES_PER_BATCH = 50;
+
+export type SeededDatabase = {
+  file: string;
+  posts: number;
+  /** Ids 1..posts, newest last. */
+  imagePosts: { id: number; hash: string }[];
+  seconds: number;
+  bytes: number;
+};
+
+export function migrate(root: string, file: string) {
+  // Prisma 6's CLI by path (node_modules/.bin/prisma may be Prisma 7's; see scripts/postinstall.js).
+  const result = spawnSync(process.execPath, [path.join(root, "node_modules", "prisma", "build", "index.js"), "migrate", "deploy"], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: `file:${file}` },
+    encoding: "utf8",
+  });
+  if (result.status !== 0) throw new Error(`prisma migrate deploy failed:\n${result.stdout}${result.stderr}`);
+}
+
+export async function seed(file: string, posts: number): Promise<SeededDatabase> {
+  const started = performance.now();
+  const prisma = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${file}` }) });
+  try {
+    // A throw-away file: durability does not matter while filling it.
+    await prisma.$queryRawUnsafe("PRAGMA journal_mode = WAL");
+    await prisma.$executeRawUnsafe("PRAGMA synchronous = OFF");
+
+    const [owner, editor] = await Promise.all(
+      [BENCH_USER, { username: "editor", password: "editor-password-1" }].map(async ({ username, password }) =>
+        prisma.user.create({
+          data: { username, usernameKey: username.toLowerCase(), passwordHash: await hashPassword(password) },
+          select: { id: true },
+        }),
+      ),
+    );
+
+    const pictures = await Promise.all(Array.from({ length: Math.min(DISTINCT_IMAGES, posts) }, (_, n) => picture(n)));
+    const imageCount = Math.min(MAX_IMAGE_POSTS, posts);
+    const imageOf = new Map<number, ProcessedImage>();
+    for (let k = 1; k <= imageCount; k++) imageOf.set(Math.round((k * posts) / imageCount), pictures[k % pictures.length]);
+
+    const random = mulberry32(5);
+    const firstCreated = Date.now() - posts * 60_000;
+    for (let start = 1; start <= posts; start += POSTS_PER_BATCH) {
+      const data = [];
+      for (let id = start; id < Math.min(start + POSTS_PER_BATCH, posts + 1); id++) {
+        const createdAt = new Date(firstCreated + id * 60_000);
+        data.push({
+          id,
+          title: `Post ${id}: ${words(random, 3 + Math.floor(random() * 5))}`,
+          text: paragraphs(random),
+          ownerId: id % 2 ? owner.id : editor.id,
+          editorId: id % 3 ? owner.id : editor.id,
+          imageHash: imageOf.get(id)?.hash ?? null,
+          createdAt,
+          updatedAt: createdAt,
+        });
+      }
+      await prisma.$transaction([prisma.post.createMany({ data })]);
+    }
+
+    const imageRows = [...imageOf].map(([postId, image]) => ({
+      postId,
+      contentType: image.contentType,
+      width: image.width,
+      height: image.height,
+      data: image.data,
+      thumbnail: image.thumbnail,
+    }));
+    for (let start = 0; start < imageRows.length; start += IMAGES_PER_BATCH) {
+      await prisma.$transaction([prisma.postImage.createMany({ data: imageRows.slice(start, start + IMAGES_PER_BATCH) })]);
+    }
+    await prisma.$queryRawUnsafe("PRAGMA wal_checkpoint(TRUNCATE)");
+
+    return {
+      file,
+      posts,
+      imagePosts: [...imageOf].map(([id, image]) => ({ id, hash: image.hash })),
+      seconds: (performance.now() - started) / 1000,
+      bytes: fs.statSync(file).size,
+    };
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
+/**
+ * A photo-like picture (a landscape under grain), so the stored WebP is about the size of a
+ * real photo's (~60 KB) rather than the few hundred bytes of a flat colour.
+ */
+async function picture(n: number): Promise<ProcessedImage> {
+  const hue = (n * 47) % 360;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1600" height="1000">
+    <rect width="1600" height="1000" fill="hsl(${hue},55%,70%)"/>
+    <circle cx="${400 + n * 120}" cy="300" r="140" fill="hsl(${(hue + 40) % 360},80%,60%)"/>
+    <path d="M0 760 Q 400 560 800 740 T 1600 700 V 1000 H 0 Z" fill="hsl(${(hue + 160) % 360},45%,35%)"/>
+  </svg>`;
+  const grain = await sharp({ create: { width: 1600, height: 1000, channels: 3, background: "#808080", noise: { type: "gaussian", mean: 128, sigma: 18 } } })
+    .png()
+    .toBuffer();
+  const bytes = await sharp(Buffer.from(svg)).composite([{ input: grain, blend: "overlay" }]).png().toBuffer();
+  return processImage(new Uint8Array(bytes));
+}
+
+const WORDS = (
+  "the a quiet harbour morning notes on bread garden letter river walk city light winter " +
+  "summer reading list train window coffee rain mountain story friend kitchen old new small " +
+  "long day night road field market song paper boat lamp street house green blue"
+).split(" ");
+
+function words(random: () => number, count: number) {
+  return Array.from({ length: count }, () => WORDS[Math.floor(random() * WORDS.length)]).join(" ");
+}
+
+/** Two to five short paragraphs: about 600 characters, like a short blog post. */
+function paragraphs(random: () => number) {
+  const count = 2 + Math.floor(random() * 4);
+  return Array.from({ length: count }, () => `${words(random, 20 + Math.floor(random() * 20))}.`).join("\n\n");
+}
+
+/** A small seeded generator, so every run fills the same database. */
+function mulberry32(seed: number) {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
