@@ -8,3 +8,5 @@ export const PASSWORD_MAX_LENGTH = 1024;
 
 export const TITLE_MAX_LENGTH = 200;
 export const TEXT_MAX_LENGTH = 100_000;
+
+export const TOKEN_NAME_MAX_LENGTH = 100;

@@ -44,6 +44,11 @@ export function assertSameOrigin(request: Request) {
  * (patched once per process at import time, like client-address.server.ts), and answered
  * with the 403 it deserves. It only ever refuses: whatever it lets through still meets
  * Remix's check and assertSameOrigin.
+ *
+ * The JSON API is left to decide for itself (app/utils/api.server.ts): bearer tokens are
+ * exempt, cookie-authenticated writes still meet assertSameOrigin there, and refusals must
+ * be JSON. Its routes are resource routes, which Remix's own check does not cover; `.data`
+ * and `?_data` requests do reach that check, so they stay guarded here.
  */
 const GUARDED = Symbol.for("quill.sameOriginGuard");
 type Patchable = typeof http.Server.prototype & { [GUARDED]?: boolean };
@@ -58,13 +63,27 @@ if (!serverPrototype[GUARDED]) {
         const value = message.headers[name.toLowerCase()];
         return typeof value === "string" ? value : null;
       };
-      if (isCrossSite(message.method ?? "GET", header, message.headers.host ?? "")) {
+      if (!isApiRequest(message.url ?? "/") && isCrossSite(message.method ?? "GET", header, message.headers.host ?? "")) {
         refuse(message, response);
         return true;
       }
     }
     return emit.apply(this, [event, ...args]);
   } as typeof serverPrototype.emit;
+}
+
+/**
+ * True for /api and below as Remix will route it: the URL is parsed the way the Express
+ * adapter does, so "/api/../new" is not the API and "//host/api" is not either, and the
+ * match ignores case, as route matching does.
+ */
+function isApiRequest(target: string) {
+  try {
+    const url = new URL(`http://localhost${target}`);
+    return /^\/api(\/|$)/i.test(url.pathname) && !url.pathname.endsWith(".data") && !url.searchParams.has("_data");
+  } catch {
+    return false;
+  }
 }
 
 function refuse(message: http.IncomingMessage, response: http.ServerResponse) {

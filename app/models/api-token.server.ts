@@ -1,0 +1,72 @@
+import crypto from "node:crypto";
+import type { SessionUser } from "~/models/user.server";
+import { prisma } from "~/utils/db.server";
+import { TOKEN_NAME_MAX_LENGTH } from "~/utils/rules";
+import { hasControlCharacters, type Validated } from "~/utils/validation";
+
+// A recognisable prefix lets people (and secret scanners) tell a Quill token at a glance.
+const TOKEN_PREFIX = "quill_";
+// 32 random bytes in base64url are 43 characters.
+const TOKEN_PATTERN = /^quill_[A-Za-z0-9_-]{43}$/;
+// Recording every use would turn each API read into a write; once a minute is enough to
+// answer "is this token still in use?".
+const LAST_USED_PRECISION_MS = 60_000;
+
+const summaryFields = { id: true, name: true, createdAt: true, lastUsedAt: true } as const;
+
+export function validateTokenName(raw: string): Validated<{ name: string }, "name"> {
+  const name = raw.trim();
+  if (!name) return { ok: false, errors: { name: "Give the token a name, such as the script that will use it." } };
+  if (name.length > TOKEN_NAME_MAX_LENGTH)
+    return { ok: false, errors: { name: `A token name can have at most ${TOKEN_NAME_MAX_LENGTH} characters.` } };
+  if (hasControlCharacters(name) || /[\r\n\t]/.test(name))
+    return { ok: false, errors: { name: "A token name cannot contain line breaks or control characters." } };
+  return { ok: true, value: { name } };
+}
+
+// A token has 256 random bits, so a plain (unsalted, fast) SHA-256 is enough: there is
+// nothing to guess, and the lookup by hash is a unique-index hit.
+function hashToken(token: string) {
+  return crypto.createHash("sha256").update(token).digest("hex");
+}
+
+/** Makes a token; the returned `token` is the only copy there will ever be. */
+export async function createApiToken({ userId, name }: { userId: number; name: string }) {
+  const token = `${TOKEN_PREFIX}${crypto.randomBytes(32).toString("base64url")}`;
+  const apiToken = await prisma.apiToken.create({
+    data: { userId, name, tokenHash: hashToken(token) },
+    select: summaryFields,
+  });
+  return { token, apiToken };
+}
+
+export function listApiTokens(userId: number) {
+  return prisma.apiToken.findMany({ where: { userId }, select: summaryFields, orderBy: { id: "desc" } });
+}
+
+export type ApiTokenSummary = Awaited<ReturnType<typeof listApiTokens>>[number];
+
+/** Deletes the token if it is `userId`'s; false when there is no such token of theirs. */
+export async function revokeApiToken({ id, userId }: { id: number; userId: number }): Promise<boolean> {
+  const { count } = await prisma.apiToken.deleteMany({ where: { id, userId } });
+  return count === 1;
+}
+
+/** The user a token belongs to, or null for anything that is not a live token. */
+export async function verifyApiToken(token: string, now = new Date()): Promise<SessionUser | null> {
+  if (!TOKEN_PATTERN.test(token)) return null;
+  const found = await prisma.apiToken.findUnique({
+    where: { tokenHash: hashToken(token) },
+    select: { id: true, lastUsedAt: true, user: { select: { id: true, username: true, sessionVersion: true } } },
+  });
+  if (!found) return null;
+  const staleBefore = new Date(now.getTime() - LAST_USED_PRECISION_MS);
+  if (!found.lastUsedAt || found.lastUsedAt < staleBefore) {
+    // The condition is repeated in the write, so concurrent requests record one use, not many.
+    await prisma.apiToken.updateMany({
+      where: { id: found.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: staleBefore } }] },
+      data: { lastUsedAt: now },
+    });
+  }
+  return found.user;
+}

@@ -1,0 +1,28 @@
+import { updatePost } from "~/models/post.server";
+import { apiPost } from "~/utils/api-post.server";
+import { apiError, apiOk, apiRoute, mediaType, readBody, requireApiUser } from "~/utils/api.server";
+import { requirePostId } from "~/utils/http.server";
+import { imageTooLarge, MAX_IMAGE_BYTES, processImage } from "~/utils/image.server";
+
+// PUT /api/:postId/image with the raw image as the body: the same checks, sizes and
+// storage as an image chosen in the edit form. The image itself is served at /:postId/image.
+
+const IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp", "image/gif"];
+
+const handle = apiRoute({
+  async PUT({ request, params }) {
+    const id = requirePostId(params.postId);
+    const user = await requireApiUser(request);
+    if (!IMAGE_TYPES.includes(mediaType(request))) {
+      throw apiError(415, `Send the image as the body, with a Content-Type of ${IMAGE_TYPES.join(", ")}.`);
+    }
+    // processImage decodes the bytes to learn what they really are; the header only gates.
+    const image = await processImage(await readBody(request, MAX_IMAGE_BYTES, imageTooLarge));
+    const result = await updatePost({ id, editorId: user.id, input: {}, image });
+    if (result.status !== "saved") throw apiError(404, "No post has that id.");
+    return apiOk({ data: apiPost(result.post) });
+  },
+});
+
+export const loader = handle;
+export const action = handle;

@@ -1,0 +1,563 @@
+import crypto from "node:crypto";
+import http from "node:http";
+import sharp from "sharp";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startApp, type RunningApp } from "../support/app-server";
+import { databaseSnapshot, openReadOnly } from "../support/database-snapshot";
+import { HttpClient, uniqueUsername, visibleText } from "../support/http-client";
+import { jpegImage, pngImage } from "../support/images";
+
+// The JSON API over real HTTP, against the production build. A fresh app of its own, so
+// the first test sees a truly empty database.
+
+let app: RunningApp;
+beforeAll(async () => {
+  app = await startApp();
+});
+afterAll(() => app?.stop());
+
+const MB = 1024 * 1024;
+const EVIL = "https://evil.example";
+
+type Call = { method?: string; json?: unknown; body?: BodyInit; token?: string; headers?: Record<string, string> };
+
+/** A script's request: no cookie, no Origin; JSON bodies get their Content-Type. */
+function call(path: string, { method = "GET", json, body, token, headers = {} }: Call = {}, baseUrl = app.url) {
+  const sent: Record<string, string> = { ...headers };
+  if (token) sent.Authorization = `Bearer ${token}`;
+  if (json !== undefined) sent["Content-Type"] ??= "application/json";
+  return fetch(new URL(path, baseUrl), {
+    method,
+    headers: sent,
+    body: json !== undefined ? JSON.stringify(json) : body,
+    redirect: "manual",
+  });
+}
+
+type Post = { id: number; owner: string; editor: string; title: string; text: string; version: number; image: string | null };
+
+/** The body of a success, after checking the status and that it is JSON. */
+async function ok<T = { data: Post }>(response: Response, status = 200): Promise<T & { status: "ok" }> {
+  const body = await response.text();
+  expect(response.status, body).toBe(status);
+  expect(response.headers.get("Content-Type")).toMatch(/^application\/json/);
+  const parsed = JSON.parse(body);
+  expect(parsed.status).toBe("ok");
+  return parsed;
+}
+
+/** The reason of a failure: exactly `{"status": "failed", "reason": "..."}`, as JSON. */
+async function failed(response: Response, status: number, reason?: string | RegExp): Promise<string> {
+  const body = await response.text();
+  expect(response.status, body).toBe(status);
+  expect(response.headers.get("Content-Type"), body).toMatch(/^application\/json/);
+  const parsed = JSON.parse(body);
+  expect(parsed).toEqual({ status: "failed", reason: expect.any(String) });
+  if (reason !== undefined) expect(parsed.reason).toMatch(reason);
+  return parsed.reason;
+}
+
+/** Creates a token on the settings page, as a person would, and reads it off the page. */
+async function createToken(browser: HttpClient, name = "my script") {
+  const response = await browser.post("/settings/tokens", { intent: "create", name });
+  const html = await response.text();
+  expect(response.status, html).toBe(200);
+  const token = /quill_[A-Za-z0-9_-]{43}/.exec(html)?.[0];
+  if (!token) throw new Error(`no token on the page:\n${visibleText(html)}`);
+  return token;
+}
+
+/** A new account with a browser session and an API token. */
+async function newUser(prefix = "api") {
+  const browser = new HttpClient(app.url);
+  const username = await browser.signup(uniqueUsername(prefix));
+  return { browser, username, token: await createToken(browser) };
+}
+
+async function createPost(token: string, fields: Record<string, unknown> = { title: "A post", text: "Some text" }) {
+  return (await ok(await call("/api", { method: "POST", json: fields, token }), 201)).data;
+}
+
+function tokenIds(html: string) {
+  return [...html.matchAll(/name="tokenId" value="(\d+)"/g)].map((match) => match[1]);
+}
+
+describe("reading (the tutorial's REST tests)", () => {
+  it("lists an empty database", async () => {
+    const body = await ok(await call("/api"));
+    expect(body).toEqual({ status: "ok", data: [], next: null });
+  });
+
+  it("adds a post, then lists it with id, owner, editor and title, and no text", async () => {
+    const { token, username } = await newUser("lister");
+    const created = await createPost(token, { title: "First", text: "Hello, API" });
+    const body = await ok<{ data: Record<string, unknown>[]; next: string | null }>(await call("/api"));
+    expect(body.next).toBeNull();
+    expect(body.data).toHaveLength(1);
+    expect(body.data[0]).toMatchObject({ id: created.id, owner: username, editor: username, title: "First", image: null });
+    expect(body.data[0]).not.toHaveProperty("text");
+  });
+
+  it("gets one post with its text and version", async () => {
+    const { token, username } = await newUser("getter");
+    const { id } = await createPost(token, { title: "Read me", text: "line one\nline two" });
+    const { data } = await ok(await call(`/api/${id}`));
+    expect(data).toMatchObject({ id, owner: username, editor: username, title: "Read me", text: "line one\nline two", version: 1, image: null });
+    expect(typeof id).toBe("number");
+    expect(new Date((data as unknown as { createdAt: string }).createdAt).getTime()).not.toBeNaN();
+  });
+
+  it("answers HEAD like GET, without a body, and marks API answers no-store and nosniff", async () => {
+    const head = await call("/api", { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe("");
+    const get = await call("/api");
+    expect(get.headers.get("Cache-Control")).toBe("no-store");
+    expect(get.headers.get("X-Content-Type-Options")).toBe("nosniff");
+    const error = await call("/api/abc");
+    expect(error.headers.get("X-Content-Type-Options")).toBe("nosniff");
+  });
+
+  it("answers ids that cannot name a post, and unknown addresses under /api, with a JSON 404", async () => {
+    const paths = ["/api/999999", "/api/2147483647", "/api/2147483648", "/api/99999999999", "/api/abc", "/api/0", "/api/-1",
+      "/api/1.5", "/api/1e3", "/api/%00", "/api/1/nope", "/api/1/image/x", "/api/a/b/c"];
+    for (const path of paths) await failed(await call(path), 404);
+    for (const method of ["PATCH", "DELETE"]) await failed(await call("/api/abc", { method, json: { title: "x" } }), 404);
+    await failed(await call("/api/abc/image", { method: "PUT", body: await pngImage(), headers: { "Content-Type": "image/png" } }), 404);
+  });
+
+  it("answers a wrong method with 405 and an Allow header", async () => {
+    const cases: [string, string, string][] = [
+      ["PUT", "/api", "GET, HEAD, POST"],
+      ["DELETE", "/api", "GET, HEAD, POST"],
+      ["POST", "/api/1", "GET, HEAD, PATCH, DELETE"],
+      ["PUT", "/api/1", "GET, HEAD, PATCH, DELETE"],
+      ["GET", "/api/1/image", "PUT"],
+      ["POST", "/api/1/image", "PUT"],
+    ];
+    for (const [method, path, allow] of cases) {
+      const response = await call(path, { method });
+      expect(response.headers.get("Allow"), `${method} ${path}`).toBe(allow);
+      await failed(response, 405, /takes/);
+    }
+  });
+});
+
+describe("writing", () => {
+  it("creates with 201 and a Location; owner and editor are the caller, whatever the body says", async () => {
+    const { token, username } = await newUser("author");
+    const victim = await newUser("victim");
+    const response = await call("/api", {
+      method: "POST",
+      token,
+      json: { title: "  Mine  ", text: "a\r\nb", owner: victim.username, editor: victim.username, id: 424242, version: 9, extra: [1] },
+    });
+    const { data } = await ok(response, 201);
+    expect(response.headers.get("Location")).toBe(`/api/${data.id}`);
+    expect(data).toMatchObject({ owner: username, editor: username, title: "Mine", text: "a\nb", version: 1 });
+    expect(data.id).not.toBe(424242);
+    const fetched = await ok(await call(response.headers.get("Location")!));
+    expect(fetched.data).toEqual(data);
+  });
+
+  it("creates a post with a title alone (text is optional)", async () => {
+    const { token } = await newUser();
+    expect(await createPost(token, { title: "Only a title" })).toMatchObject({ title: "Only a title", text: "" });
+  });
+
+  it("refuses bodies that are not JSON objects with 400, and writes nothing", async () => {
+    const { token } = await newUser();
+    const before = databaseSnapshot(app.databaseFile);
+    for (const body of ["{", "not json", '{"title": "x",}', ""]) {
+      await failed(await call("/api", { method: "POST", body, token, headers: { "Content-Type": "application/json" } }), 400, /not valid JSON/);
+    }
+    for (const json of [[], "a string", null, 42]) {
+      await failed(await call("/api", { method: "POST", json, token }), 400, /must be a JSON object/);
+    }
+    const notUtf8 = new Uint8Array([0x7b, 0x22, 0x74, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]);
+    await failed(await call("/api", { method: "POST", body: notUtf8, token, headers: { "Content-Type": "application/json" } }), 400, /UTF-8/);
+    expect(databaseSnapshot(app.databaseFile)).toEqual(before);
+  });
+
+  it("refuses invalid fields with 400 naming the field, and writes nothing", async () => {
+    const { token } = await newUser();
+    const before = databaseSnapshot(app.databaseFile);
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ text: "no title" }, /"title".*needs a title/],
+      [{ title: "   " }, /"title".*needs a title/],
+      [{ title: "x".repeat(201) }, /"title".*at most 200/],
+      [{ title: "line\nbreak" }, /"title".*line breaks/],
+      [{ title: 5 }, /"title".*must be a string \(got a number\)/],
+      [{ title: null }, /"title".*must be a string \(got null\)/],
+      [{ title: ["a"] }, /"title".*must be a string \(got an array\)/],
+      [{ title: "ok", text: { nested: true } }, /"text".*must be a string \(got an object\)/],
+      [{ title: "ok", text: "y".repeat(100_001) }, /"text".*at most 100,000/],
+      [{ title: "ok", text: "bell\u0007" }, /"text".*control characters/],
+    ];
+    for (const [json, reason] of cases) await failed(await call("/api", { method: "POST", json, token }), 400, reason);
+    expect(databaseSnapshot(app.databaseFile)).toEqual(before);
+    // The limit itself is fine.
+    await createPost(token, { title: "x".repeat(200), text: "é".repeat(100_000) });
+  });
+
+  it("refuses a body that is not JSON with 415, and one over 1 MB with 413", async () => {
+    const { token } = await newUser();
+    const before = databaseSnapshot(app.databaseFile);
+    await failed(await call("/api", { method: "POST", token, body: new URLSearchParams({ title: "form" }) }), 415, /application\/json/);
+    await failed(await call("/api", { method: "POST", token, body: '{"title": "x"}', headers: { "Content-Type": "text/plain" } }), 415);
+    await failed(await call("/api", { method: "POST", token, body: '{"title": "x"}' , headers: { "Content-Type": "" } }), 415);
+    const huge = JSON.stringify({ title: "big", text: "z".repeat(MB + 10) });
+    await failed(await call("/api", { method: "POST", token, body: huge, headers: { "Content-Type": "application/json" } }), 413, /1 MB/);
+    expect(databaseSnapshot(app.databaseFile)).toEqual(before);
+    // The connection and the app are fine afterwards.
+    await ok(await call("/api?limit=1"));
+  });
+
+  it("patches any field, keeps the others, and credits the editor", async () => {
+    const owner = await newUser("owner");
+    const editor = await newUser("editor");
+    const { id } = await createPost(owner.token, { title: "Before", text: "Body stays" });
+    const { data } = await ok(await call(`/api/${id}`, { method: "PATCH", token: editor.token, json: { title: "After", owner: editor.username } }));
+    expect(data).toMatchObject({ id, title: "After", text: "Body stays", owner: owner.username, editor: editor.username, version: 2 });
+    const second = await ok(await call(`/api/${id}`, { method: "PATCH", token: owner.token, json: { text: "New body", version: 2 } }));
+    expect(second.data).toMatchObject({ title: "After", text: "New body", editor: owner.username, version: 3 });
+  });
+
+  it("refuses a stale version with 409 and writes nothing", async () => {
+    const { token } = await newUser();
+    const other = await newUser();
+    const { id } = await createPost(token, { title: "Shared", text: "v1" });
+    await ok(await call(`/api/${id}`, { method: "PATCH", token: other.token, json: { text: "v2 by other", version: 1 } }));
+    const before = databaseSnapshot(app.databaseFile);
+    await failed(await call(`/api/${id}`, { method: "PATCH", token, json: { text: "v2 by me", version: 1 } }), 409, /version 2.*Nothing was saved/);
+    expect(databaseSnapshot(app.databaseFile)).toEqual(before);
+    expect((await ok(await call(`/api/${id}`))).data).toMatchObject({ text: "v2 by other", version: 2 });
+  });
+
+  it("refuses bad edits with 400 naming the field, and writes nothing", async () => {
+    const { token } = await newUser();
+    const { id } = await createPost(token);
+    const before = databaseSnapshot(app.databaseFile);
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{}, /Send "title", "text" or both/],
+      [{ version: 1 }, /Send "title", "text" or both/],
+      [{ title: "" }, /"title".*needs a title/],
+      [{ title: 12 }, /"title".*must be a string/],
+      [{ text: false }, /"text".*must be a string/],
+      [{ text: "ok", version: "1" }, /"version"/],
+      [{ text: "ok", version: 0 }, /"version"/],
+      [{ text: "ok", version: 1.5 }, /"version"/],
+      [{ text: "ok", version: 2 ** 31 }, /"version"/],
+    ];
+    for (const [json, reason] of cases) await failed(await call(`/api/${id}`, { method: "PATCH", token, json }), 400, reason);
+    expect(databaseSnapshot(app.databaseFile)).toEqual(before);
+  });
+
+  it("answers edits and deletes of a missing post with 404", async () => {
+    const { token } = await newUser();
+    await failed(await call("/api/999999", { method: "PATCH", token, json: { title: "x" } }), 404);
+    await failed(await call("/api/999999", { method: "DELETE", token }), 404);
+  });
+
+  it("deletes for the owner only: 403 for others, then {status, id}, then 404", async () => {
+    const owner = await newUser("owner");
+    const stranger = await newUser("stranger");
+    const { id } = await createPost(owner.token);
+    await failed(await call(`/api/${id}`, { method: "DELETE", token: stranger.token }), 403, /Only the person who wrote a post/);
+    await ok(await call(`/api/${id}`));
+    const deleted = await call(`/api/${id}`, { method: "DELETE", token: owner.token });
+    expect(deleted.status).toBe(200);
+    expect(await deleted.json()).toEqual({ status: "ok", id });
+    await failed(await call(`/api/${id}`), 404);
+    await failed(await call(`/api/${id}`, { method: "DELETE", token: owner.token }), 404);
+  });
+});
+
+describe("authentication", () => {
+  it("answers writes without credentials with 401 and a Bearer challenge", async () => {
+    const { token } = await newUser();
+    const { id } = await createPost(token);
+    const before = databaseSnapshot(app.databaseFile);
+    const writes: Call[] = [{ method: "POST", json: { title: "x" } }, { method: "PATCH", json: { title: "x" } }, { method: "DELETE" }];
+    for (const [path, request] of [["/api", writes[0]], [`/api/${id}`, writes[1]], [`/api/${id}`, writes[2]]] as const) {
+      const response = await call(path, request);
+      expect(response.headers.get("WWW-Authenticate")).toMatch(/^Bearer realm="Quill"/);
+      await failed(response, 401, /Authorization: Bearer/);
+    }
+    await failed(await call(`/api/${id}/image`, { method: "PUT", body: await pngImage(), headers: { "Content-Type": "image/png" } }), 401);
+    expect(databaseSnapshot(app.databaseFile)).toEqual(before);
+  });
+
+  it("refuses malformed and unknown tokens with 401, even beside a valid session cookie and on reads", async () => {
+    const { browser } = await newUser();
+    const cookie = browser.cookie!;
+    const unknown = `quill_${crypto.randomBytes(32).toString("base64url")}`;
+    const headers = ["Bearer", "Bearer ", `Basic ${Buffer.from("a:b").toString("base64")}`, "Bearer quill_short", `Bearer ${unknown}`, `Token ${unknown}`];
+    for (const authorization of headers) {
+      for (const request of [{ method: "POST", json: { title: "x" } }, { method: "GET" }]) {
+        const response = await call("/api", { ...request, headers: { Authorization: authorization, Cookie: cookie } });
+        expect(response.headers.get("WWW-Authenticate"), authorization).toContain('error="invalid_token"');
+        await failed(response, 401);
+      }
+    }
+  });
+
+  it("creates a token on the settings page, shows it once, uses it, records the use, and revokes it", async () => {
+    const browser = new HttpClient(app.url);
+    const username = await browser.signup(uniqueUsername("tokens"));
+
+    const created = await browser.post("/settings/tokens", { intent: "create", name: "backup script" });
+    expect(created.status).toBe(200);
+    expect(created.headers.get("Cache-Control")).toBe("no-store");
+    const html = await created.text();
+    const token = /quill_[A-Za-z0-9_-]{43}/.exec(html)![0];
+    expect(html).toMatch(new RegExp(`<input[^>]*id="new-token"[^>]*readOnly[^>]*value="${token}"`, "i"));
+    expect(html).toMatch(/<label for="new-token">Copy it now: it will not be shown again.<\/label>/);
+
+    // Stored only as its SHA-256.
+    const db = openReadOnly(app.databaseFile);
+    const rows = db.prepare(`SELECT * FROM "ApiToken"`).all() as Record<string, unknown>[];
+    db.close();
+    expect(JSON.stringify(rows)).not.toContain(token);
+    expect(rows.map((row) => row.tokenHash)).toContain(crypto.createHash("sha256").update(token).digest("hex"));
+
+    const listed = await (await browser.get("/settings/tokens")).text();
+    expect(listed).not.toContain(token);
+    expect(visibleText(listed)).toMatch(/backup script \d{1,2} \w{3} \d{4}, \d\d:\d\d UTC Never Revoke/);
+
+    const post = await createPost(token, { title: "By token" });
+    expect(post.owner).toBe(username);
+    expect(visibleText(await (await browser.get("/settings/tokens")).text())).toMatch(/backup script (\d{1,2} \w{3} \d{4}, \d\d:\d\d UTC ){2}Revoke/);
+
+    const [tokenId] = tokenIds(listed);
+    const revoked = await browser.post("/settings/tokens", { intent: "revoke", tokenId });
+    expect(revoked.status).toBe(302);
+    expect(revoked.headers.get("Location")).toBe("/settings/tokens?done=revoked");
+    expect(visibleText(await (await browser.get("/settings/tokens?done=revoked")).text())).toContain("Token revoked");
+    await failed(await call("/api", { method: "POST", token, json: { title: "after revoking" } }), 401, /not valid/);
+    await failed(await call(`/api/${post.id}`, { token }), 401);
+  });
+
+  it("records a token's last use at most once a minute", async () => {
+    const { token } = await newUser();
+    const lastUsed = () => {
+      const db = openReadOnly(app.databaseFile);
+      const hash = crypto.createHash("sha256").update(token).digest("hex");
+      const row = db.prepare(`SELECT lastUsedAt FROM "ApiToken" WHERE tokenHash = ?`).get(hash) as { lastUsedAt: number | null };
+      db.close();
+      return row.lastUsedAt;
+    };
+    expect(lastUsed()).toBeNull();
+    await ok(await call("/api?limit=1", { token }));
+    const first = lastUsed();
+    expect(first).not.toBeNull();
+    for (let i = 0; i < 3; i++) await ok(await call("/api?limit=1", { token }));
+    expect(lastUsed()).toBe(first);
+  });
+
+  it("lets nobody revoke another person's token, and needs a login for the page", async () => {
+    const owner = await newUser("keeper");
+    const [ownerTokenId] = tokenIds(await (await owner.browser.get("/settings/tokens")).text());
+    const thief = await newUser("thief");
+    const attempt = await thief.browser.post("/settings/tokens", { intent: "revoke", tokenId: ownerTokenId });
+    expect(attempt.status).toBe(404);
+    expect(visibleText(await attempt.text())).toContain("That token does not exist any more.");
+    await ok(await call("/api?limit=1", { token: owner.token }));
+
+    const visitor = await new HttpClient(app.url).get("/settings/tokens");
+    expect(visitor.status).toBe(302);
+    expect(visitor.headers.get("Location")).toBe("/login?redirectTo=%2Fsettings%2Ftokens");
+
+    const noName = await owner.browser.post("/settings/tokens", { intent: "create", name: "  " });
+    expect(noName.status).toBe(400);
+    expect(visibleText(await noName.text())).toContain("Give the token a name");
+
+    const crossSite = await owner.browser.post("/settings/tokens", { intent: "create", name: "planted" }, { origin: EVIL });
+    expect(crossSite.status).toBe(403);
+    expect(await (await owner.browser.get("/settings/tokens")).text()).not.toContain("planted");
+  });
+
+  it("accepts the browser's session cookie from this site, and refuses it from another with a JSON 403", async () => {
+    const { browser, username } = await newUser("cookie");
+    const json = (title: string) => ({ body: JSON.stringify({ title }), headers: { "Content-Type": "application/json" } });
+
+    const own = await browser.request("/api", { method: "POST", ...json("From my own page") });
+    expect((await ok(own, 201)).data.owner).toBe(username);
+    // Scripts with a copied cookie send no Origin; they cannot be a victim's browser.
+    await ok(await browser.request("/api", { method: "POST", ...json("From curl"), origin: null }), 201);
+
+    const { id } = await createPost((await newUser()).token);
+    const mine = (await ok(await browser.request("/api", { method: "POST", ...json("Keep me") }), 201)).data.id;
+    const before = databaseSnapshot(app.databaseFile);
+    const attacks: [string, Record<string, string>, string | null][] = [
+      ["another site", {}, EVIL],
+      ["Origin: null", {}, "null"],
+      ["Sec-Fetch-Site: cross-site", { "Sec-Fetch-Site": "cross-site" }, null],
+      ["Sec-Fetch-Site: same-site", { "Sec-Fetch-Site": "same-site" }, null],
+    ];
+    for (const [name, headers, origin] of attacks) {
+      const attempts = [
+        browser.request("/api", { method: "POST", body: JSON.stringify({ title: "Planted" }), headers: { ...headers, "Content-Type": "application/json" }, origin }),
+        browser.request(`/api/${id}`, { method: "PATCH", body: JSON.stringify({ title: "Defaced" }), headers: { ...headers, "Content-Type": "application/json" }, origin }),
+        browser.request(`/api/${mine}`, { method: "DELETE", headers, origin }),
+        browser.request(`/api/${id}/image`, { method: "PUT", body: await pngImage(), headers: { ...headers, "Content-Type": "image/png" }, origin }),
+      ];
+      for (const response of await Promise.all(attempts)) await failed(response, 403, /another site/);
+      expect(databaseSnapshot(app.databaseFile), name).toEqual(before);
+    }
+  });
+
+  it("accepts a bearer token whatever the Origin, since browsers never send it on their own", async () => {
+    const { token, username } = await newUser();
+    const response = await call("/api", { method: "POST", token, json: { title: "From a tool page" }, headers: { Origin: EVIL, "Sec-Fetch-Site": "cross-site" } });
+    expect((await ok(response, 201)).data.owner).toBe(username);
+  });
+});
+
+describe("uploading an image", () => {
+  it("stores a PNG like a form upload and serves it as WebP of at most 1024 px; the uploader becomes the editor", async () => {
+    const owner = await newUser("owner");
+    const uploader = await newUser("uploader");
+    const { id } = await createPost(owner.token, { title: "Picture", text: "Some text" });
+    const response = await call(`/api/${id}/image`, { method: "PUT", token: uploader.token, body: await pngImage(2000, 1000), headers: { "Content-Type": "image/png" } });
+    const { data } = await ok(response);
+    expect(data).toMatchObject({ id, owner: owner.username, editor: uploader.username, version: 2, text: "Some text" });
+    expect(data.image).toMatch(new RegExp(`^/${id}/image\\?v=[A-Za-z0-9_-]+$`));
+
+    const image = await fetch(new URL(data.image!, app.url));
+    expect(image.status).toBe(200);
+    expect(image.headers.get("Content-Type")).toBe("image/webp");
+    const stored = await sharp(new Uint8Array(await image.arrayBuffer())).metadata();
+    expect([stored.format, stored.width, stored.height]).toEqual(["webp", 1024, 512]);
+    expect((await ok<{ data: Post[] }>(await call("/api"))).data.find((post) => post.id === id)?.image).toBe(data.image);
+  });
+
+  it("takes a JPEG too, with a charset-style parameter on its type", async () => {
+    const { token } = await newUser();
+    const { id } = await createPost(token);
+    const { data } = await ok(await call(`/api/${id}/image`, { method: "PUT", token, body: await jpegImage(640, 480), headers: { "Content-Type": "image/jpeg; q=1" } }));
+    const stored = await sharp(new Uint8Array(await (await fetch(new URL(data.image!, app.url))).arrayBuffer())).metadata();
+    expect([stored.width, stored.height]).toEqual([640, 480]);
+  });
+
+  it("refuses text sent as image/png with 400, and writes nothing", async () => {
+    const { token } = await newUser();
+    const { id } = await createPost(token);
+    const before = databaseSnapshot(app.databaseFile);
+    const body = new TextEncoder().encode("this is not a picture");
+    await failed(await call(`/api/${id}/image`, { method: "PUT", token, body, headers: { "Content-Type": "image/png" } }), 400, /not an image we can read/);
+    await failed(await call(`/api/${id}/image`, { method: "PUT", token, body: new Uint8Array(0), headers: { "Content-Type": "image/png" } }), 400, /empty/);
+    expect(databaseSnapshot(app.databaseFile)).toEqual(before);
+  });
+
+  it("refuses a body over 10 MB with 413, declared or streamed, and writes nothing", async () => {
+    const { token } = await newUser();
+    const { id } = await createPost(token);
+    const before = databaseSnapshot(app.databaseFile);
+    const huge = new Uint8Array(10 * MB + 1);
+    await failed(await call(`/api/${id}/image`, { method: "PUT", token, body: huge, headers: { "Content-Type": "image/png" } }), 413, /larger than 10 MB/);
+
+    // Chunked, with no Content-Length: refused once 10 MB have arrived.
+    const streamed = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = http.request(`${app.url}/api/${id}/image`, {
+        method: "PUT",
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "image/png", "Transfer-Encoding": "chunked" },
+      });
+      request.on("response", (response) => {
+        let text = "";
+        response.on("data", (chunk) => (text += chunk));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, body: text }));
+      });
+      request.on("error", reject);
+      const chunk = Buffer.alloc(MB);
+      let sent = 0;
+      const write = () => {
+        while (sent < 12) {
+          sent += 1;
+          if (!request.write(chunk)) return void request.once("drain", write);
+        }
+        request.end();
+      };
+      write();
+    });
+    expect(streamed.status).toBe(413);
+    expect(JSON.parse(streamed.body)).toEqual({ status: "failed", reason: expect.stringMatching(/larger than 10 MB/) });
+    expect(databaseSnapshot(app.databaseFile)).toEqual(before);
+    await ok(await call(`/api/${id}`));
+  });
+
+  it("refuses other content types with 415, and a missing post with 404", async () => {
+    const { token } = await newUser();
+    const { id } = await createPost(token);
+    const png = await pngImage();
+    for (const type of ["text/plain", "application/octet-stream", "image/svg+xml", "multipart/form-data; boundary=x"]) {
+      await failed(await call(`/api/${id}/image`, { method: "PUT", token, body: png, headers: { "Content-Type": type } }), 415, /image\/png, image\/jpeg, image\/webp, image\/gif/);
+    }
+    await failed(await call("/api/999999/image", { method: "PUT", token, body: png, headers: { "Content-Type": "image/png" } }), 404);
+  });
+});
+
+describe("pagination over 250 posts", () => {
+  // An app of its own, so the 250 are all there is and every page is predictable.
+  let paged: RunningApp;
+  let ids: number[];
+  const list = (query: string) => call(`/api${query}`, {}, paged.url);
+  type Page = { data: Post[]; next: string | null };
+
+  beforeAll(async () => {
+    paged = await startApp();
+    const browser = new HttpClient(paged.url);
+    await browser.signup(uniqueUsername("pager"));
+    const response = await browser.post("/settings/tokens", { intent: "create", name: "bulk" });
+    const token = /quill_[A-Za-z0-9_-]{43}/.exec(await response.text())![0];
+    ids = [];
+    for (let batch = 0; batch < 25; batch++) {
+      const made = await Promise.all(
+        Array.from({ length: 10 }, (_, n) =>
+          call("/api", { method: "POST", token, json: { title: `Post ${batch * 10 + n}` } }, paged.url).then((r) => r.json()),
+        ),
+      );
+      ids.push(...made.map((body) => body.data.id as number));
+    }
+    ids.sort((a, b) => b - a); // newest first
+  });
+  afterAll(() => paged?.stop());
+
+  it("gives 50 by default, newest first, with a next cursor", async () => {
+    const page = await ok<Page>(await list(""));
+    expect(page.data.map((post) => post.id)).toEqual(ids.slice(0, 50));
+    expect(typeof page.next).toBe("string");
+  });
+
+  it("gives up to 200 on request", async () => {
+    const page = await ok<Page>(await list("?limit=200"));
+    expect(page.data).toHaveLength(200);
+    expect(page.data.map((post) => post.id)).toEqual(ids.slice(0, 200));
+  });
+
+  it.each([1, 50, 64, 200])("walks all 250 with limit=%i: no repeats, no gaps, next null at the end", async (limit) => {
+    const seen: number[] = [];
+    let next: string | null = null;
+    let pages = 0;
+    do {
+      const page: Page = await ok<Page>(await list(`?limit=${limit}${next ? `&cursor=${encodeURIComponent(next)}` : ""}`));
+      seen.push(...page.data.map((post) => post.id));
+      next = page.next;
+      pages += 1;
+    } while (next);
+    expect(seen).toEqual(ids);
+    expect(pages).toBe(Math.ceil(250 / limit));
+  });
+
+  it("refuses a cursor that is not one of ours with 400", async () => {
+    for (const cursor of ["garbage!", "cDA", "eDE", "AAAA", "p12", "x".repeat(40)]) {
+      await failed(await list(`?cursor=${encodeURIComponent(cursor)}`), 400, /"cursor"/);
+    }
+  });
+
+  it("refuses a limit that is not a whole number from 1 to 200 with 400", async () => {
+    for (const limit of ["0", "-1", "201", "1000", "abc", "1.5", "", "050", "1e2", " 5"]) {
+      await failed(await list(`?limit=${encodeURIComponent(limit)}`), 400, /"limit".*1 to 200/);
+    }
+  });
+});
