@@ -20,6 +20,10 @@ export default function handleRequest(
   const nonce = createNonce();
   applySecurityHeaders(responseHeaders, request, nonce);
   return new Promise<Response>((resolve, reject) => {
+    // Cleared once the page is rendered: while pending, this timer keeps the whole render
+    // (request, loader data, React's tree) reachable, which under load held every page
+    // of the last 6 s in memory, about 300 MB (docs/decisions/005-performance.md).
+    const timer = setTimeout(() => abort(), streamTimeout + 1_000);
     // Pages are small and never deferred, so wait for the whole page: one simple path
     // for browsers and crawlers alike, and the status code is final when sent.
     const { pipe, abort } = renderToPipeableStream(
@@ -29,6 +33,7 @@ export default function handleRequest(
       {
         nonce,
         onAllReady() {
+          clearTimeout(timer);
           const body = new PassThrough();
           responseHeaders.set("Content-Type", "text/html; charset=utf-8");
           resolve(
@@ -39,14 +44,16 @@ export default function handleRequest(
           );
           pipe(body);
         },
-        onShellError: reject,
+        onShellError(error: unknown) {
+          clearTimeout(timer);
+          reject(error);
+        },
         onError(error: unknown) {
           responseStatusCode = 500;
           console.error(error);
         },
       },
     );
-    setTimeout(abort, streamTimeout + 1_000);
   });
 }
 

@@ -1,5 +1,6 @@
+import type { Statement } from "better-sqlite3";
 import type { ProcessedImage } from "~/utils/image.server";
-import { prisma } from "~/utils/db.server";
+import { prisma, readOnlyQuery } from "~/utils/db.server";
 import { TEXT_MAX_LENGTH, TITLE_MAX_LENGTH } from "~/utils/rules";
 import { hasControlCharacters, hasErrors, type FieldErrors, type Validated } from "~/utils/validation";
 
@@ -24,42 +25,74 @@ export function validatePostInput(input: PostInput): Validated<PostInput, PostFi
   return hasErrors(errors) ? { ok: false, errors } : { ok: true, value: { title, text } };
 }
 
-// What lists show: no text, and never the image bytes (they live in PostImage).
-const summaryFields = {
-  id: true,
-  title: true,
-  createdAt: true,
-  updatedAt: true,
-  imageHash: true,
-  owner: { select: { username: true } },
-  editor: { select: { username: true } },
-} as const;
+export type PostSummary = {
+  id: number;
+  title: string;
+  createdAt: Date;
+  updatedAt: Date;
+  imageHash: string | null;
+  owner: { username: string };
+  editor: { username: string };
+};
+export type PostDetail = PostSummary & { text: string; version: number; ownerId: number };
 
-const detailFields = { ...summaryFields, text: true, version: true, ownerId: true } as const;
+// Lists and post pages are the app's busiest reads, so they are plain SQL on the read-only
+// connection: one statement each instead of Prisma's three (the post, then owner and
+// editor in two more queries) at ~0.3 ms apiece; the front page serves 50% more requests
+// a second for it (docs/decisions/005-performance.md). Names come from subqueries on the
+// primary key, so the plan cannot change with the data: Post is read in id order, never
+// sorted. test/unit/query-plan.test.ts holds these statements to that, and runs them
+// against the migrated schema. Lists never select `text`, and nothing here reads images.
+type SummaryRow = Omit<PostSummary, "createdAt" | "updatedAt" | "owner" | "editor"> & {
+  createdAt: string;
+  updatedAt: string;
+  ownerName: string;
+  editorName: string;
+};
+type DetailRow = SummaryRow & { text: string; version: number; ownerId: number };
+
+const SUMMARY_COLUMNS = `p."id", p."title", p."createdAt", p."updatedAt", p."imageHash",
+  (SELECT u."username" FROM "User" u WHERE u."id" = p."ownerId") AS "ownerName",
+  (SELECT u."username" FROM "User" u WHERE u."id" = p."editorId") AS "editorName"`;
+const listQuery = readOnlyQuery<[after: number, limit: number], SummaryRow>(
+  `SELECT ${SUMMARY_COLUMNS} FROM "Post" p WHERE p."id" < ? ORDER BY p."id" DESC LIMIT ?`,
+);
+const postQuery = readOnlyQuery<[id: number], DetailRow>(
+  `SELECT ${SUMMARY_COLUMNS}, p."text", p."version", p."ownerId" FROM "Post" p WHERE p."id" = ?`,
+);
+
+function summary({ ownerName, editorName, createdAt, updatedAt, ...row }: SummaryRow): PostSummary {
+  return {
+    ...row,
+    createdAt: sqliteDate(createdAt),
+    updatedAt: sqliteDate(updatedAt),
+    owner: { username: ownerName },
+    editor: { username: editorName },
+  };
+}
+
+/** Prisma stores DateTime as ISO 8601 text; SQLite's own CURRENT_TIMESTAMP writes UTC without the zone. */
+function sqliteDate(text: string) {
+  return new Date(text.includes("T") ? text : `${text.replace(" ", "T")}Z`);
+}
 
 /**
  * One page of posts, newest first. The cursor is the id of the last post shown: each
  * page is an index range scan on the primary key, as cheap at post 100,000 as at post 20.
  */
 export async function listPosts({ after, limit = PAGE_SIZE }: { after?: number | null; limit?: number }) {
-  const rows = await prisma.post.findMany({
-    select: summaryFields,
-    where: after ? { id: { lt: after } } : undefined,
-    orderBy: { id: "desc" },
-    take: limit + 1,
-  });
-  const posts = rows.slice(0, limit);
+  const rows = listQuery().all(after ?? Number.MAX_SAFE_INTEGER, limit + 1);
+  const posts = rows.slice(0, limit).map(summary);
   const next = rows.length > limit ? posts[posts.length - 1].id : null;
   return { posts, next };
 }
 
-export type PostSummary = Awaited<ReturnType<typeof listPosts>>["posts"][number];
-
-export function getPost(id: number) {
-  return prisma.post.findUnique({ where: { id }, select: detailFields });
+export async function getPost(id: number): Promise<PostDetail | null> {
+  const row = postQuery().get(id);
+  if (!row) return null;
+  const { text, version, ownerId, ...rest } = row;
+  return { ...summary(rest), text, version, ownerId };
 }
-
-export type PostDetail = NonNullable<Awaited<ReturnType<typeof getPost>>>;
 
 function imageRow(image: ProcessedImage) {
   return {
@@ -71,8 +104,8 @@ function imageRow(image: ProcessedImage) {
   };
 }
 
-export function createPost({ input, ownerId, image }: { input: PostInput; ownerId: number; image?: ProcessedImage | null }) {
-  return prisma.post.create({
+export async function createPost({ input, ownerId, image }: { input: PostInput; ownerId: number; image?: ProcessedImage | null }): Promise<PostDetail> {
+  const { id } = await prisma.post.create({
     data: {
       ...input,
       ownerId,
@@ -80,8 +113,12 @@ export function createPost({ input, ownerId, image }: { input: PostInput; ownerI
       imageHash: image?.hash ?? null,
       image: image ? { create: imageRow(image) } : undefined,
     },
-    select: detailFields,
+    select: { id: true },
   });
+  // Read back through getPost, the one definition of what a post looks like.
+  const post = await getPost(id);
+  if (!post) throw new Error(`Post ${id} vanished right after it was created`);
+  return post;
 }
 
 export type UpdateResult =
@@ -143,18 +180,25 @@ export async function deletePost({ id, userId }: { id: number; userId: number })
 
 export type ImageSize = "full" | "thumbnail";
 
+// The image route's lookups are plain SQL on the read-only connection (see db.server.ts
+// for why); test/unit/query-plan.test.ts checks them against the migrated schema.
+const imageHashQuery = readOnlyQuery<[number], { imageHash: string | null }>(
+  `SELECT "imageHash" FROM "Post" WHERE "id" = ?`,
+);
+// better-sqlite3 returns a BLOB as a Buffer of its own (never over a SharedArrayBuffer).
+type ImageRow = { contentType: string; bytes: Buffer<ArrayBuffer> };
+const imageBytesQueries: Record<ImageSize, () => Statement<[number], ImageRow>> = {
+  full: readOnlyQuery(`SELECT "contentType", "data" AS "bytes" FROM "PostImage" WHERE "postId" = ?`),
+  thumbnail: readOnlyQuery(`SELECT "contentType", "thumbnail" AS "bytes" FROM "PostImage" WHERE "postId" = ?`),
+};
+
 /** The image's version alone (null: the post has no image; undefined: no such post). */
 export async function getImageHash(postId: number): Promise<string | null | undefined> {
-  const post = await prisma.post.findUnique({ where: { id: postId }, select: { imageHash: true } });
+  const post = imageHashQuery().get(postId);
   return post ? post.imageHash : undefined;
 }
 
 /** The stored bytes of one size; only this query ever reads image data. */
-export async function getImageBytes(postId: number, size: ImageSize) {
-  const image = await prisma.postImage.findUnique({
-    where: { postId },
-    select: { contentType: true, data: size === "full", thumbnail: size === "thumbnail" },
-  });
-  if (!image) return null;
-  return { contentType: image.contentType, bytes: size === "full" ? image.data : image.thumbnail };
+export async function getImageBytes(postId: number, size: ImageSize): Promise<ImageRow | null> {
+  return imageBytesQueries[size]().get(postId) ?? null;
 }

@@ -1,6 +1,7 @@
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import Database, { type Statement } from "better-sqlite3";
 import { PrismaClient } from "~/generated/prisma/client";
-import { databaseUrl } from "../../prisma/database-url.js";
+import { databaseFile, databaseUrl } from "../../prisma/database-url.js";
 
 // Per-connection settings for a web server: WAL lets readers run beside the writer,
 // NORMAL sync is durable in WAL mode except across power loss, and a 20 MB page cache
@@ -36,6 +37,28 @@ function createClient() {
 
 type Client = ReturnType<typeof createClient>;
 // One client per process; the dev server reloads modules, so keep it on globalThis.
-const globalStore = globalThis as typeof globalThis & { __quillPrisma?: Client };
+const globalStore = globalThis as typeof globalThis & { __quillPrisma?: Client; __quillReader?: Database.Database };
 
 export const prisma: Client = (globalStore.__quillPrisma ??= createClient());
+
+/**
+ * A second connection, read-only, for the busiest reads (a page of posts, a post, an image
+ * and its hash; see post.server.ts). Prisma costs ~0.3-0.4 ms per query whatever the query,
+ * loads each relation with a query of its own, and its SQLite adapter copies every BLOB
+ * into an array with one JS number per byte (2 ms and a megabyte of garbage for a 60 KB
+ * image, against 0.03 ms here). Every write stays on Prisma (docs/decisions/005-performance.md).
+ */
+function reader() {
+  if (!globalStore.__quillReader) {
+    const connection = new Database(databaseFile(), { fileMustExist: true, timeout: 5000 });
+    connection.pragma("query_only = ON");
+    globalStore.__quillReader = connection;
+  }
+  return globalStore.__quillReader;
+}
+
+/** A statement on the read-only connection, prepared once, on first use. */
+export function readOnlyQuery<Params extends unknown[], Row>(sql: string): () => Statement<Params, Row> {
+  let statement: Statement<Params, Row> | undefined;
+  return () => (statement ??= reader().prepare<Params, Row>(sql));
+}

@@ -1,0 +1,163 @@
+import Database from "better-sqlite3";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createPost, getImageBytes, getImageHash, getPost, listPosts } from "~/models/post.server";
+import { createUser, type SessionUser } from "~/models/user.server";
+import { processImage } from "~/utils/image.server";
+import { createUserSession, getUser } from "~/utils/session.server";
+import { databaseFile } from "../../prisma/database-url.js";
+import { pngImage } from "../support/images";
+
+// Query shapes, not timings: which statements the busy read paths run, and how SQLite
+// plans them. A regression here (a full scan with a sort behind a page of posts, image bytes
+// read to answer a 304, a query per post) costs nothing on a test database and a lot on
+// a real one, so it is caught by the plan (docs/decisions/005-performance.md).
+
+type Executed = { sql: string; params: unknown[] };
+const executed: Executed[] = [];
+
+/**
+ * Records every statement run on any better-sqlite3 connection in this process: Prisma's
+ * (through its driver adapter, which binds and then runs) and the read-only one.
+ */
+function recordStatements() {
+  const probe = new Database(":memory:");
+  type Method = (this: Database.Statement, ...args: unknown[]) => unknown;
+  const prototype = Object.getPrototypeOf(probe.prepare("SELECT 1")) as Record<string, Method>;
+  probe.close();
+  const bound = new WeakMap<object, unknown[]>();
+  const bind = prototype.bind;
+  prototype.bind = function (...args) {
+    bound.set(this, args);
+    return bind.apply(this, args);
+  };
+  for (const name of ["run", "get", "all", "iterate"]) {
+    const original = prototype[name];
+    prototype[name] = function (...args) {
+      executed.push({ sql: this.source, params: args.length > 0 ? args : (bound.get(this) ?? []) });
+      return original.apply(this, args);
+    };
+  }
+}
+
+async function statementsOf(work: () => Promise<unknown>) {
+  executed.length = 0;
+  await work();
+  return executed.splice(0);
+}
+
+let explainer: Database.Database | undefined;
+/** SQLite's plan for a statement as it was run, one line per step. */
+function plan({ sql, params }: Executed): string[] {
+  explainer ??= new Database(databaseFile(), { readonly: true });
+  const rows = explainer.prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`).all(...params);
+  return rows.map((row) => row.detail);
+}
+
+const FULL_SCAN_OR_SORT = /^SCAN |TEMP B-TREE/;
+const BY_PRIMARY_KEY = /^SEARCH \S+ USING INTEGER PRIMARY KEY \(rowid[<=]\?\)$/;
+const IMAGE_DATA = /PostImage|"?data"?\b|thumbnail/i;
+
+let owner: SessionUser;
+let postId: number;
+
+beforeAll(async () => {
+  recordStatements();
+  const made = await Promise.all(["plans", "other"].map((username) => createUser({ username, password: "correct horse" })));
+  if (made.includes("taken")) throw new Error("taken");
+  const [first, second] = made as SessionUser[];
+  owner = first;
+  const image = await processImage(await pngImage(40, 30));
+  postId = (await createPost({ input: { title: "With a picture", text: "Words" }, ownerId: owner.id, image })).id;
+
+  // Enough rows that a careless plan would show: 3,000 posts by both users, in one statement.
+  const db = new Database(databaseFile());
+  db.prepare(
+    `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+     INSERT INTO "Post" ("title", "text", "ownerId", "editorId", "createdAt", "updatedAt")
+     SELECT 'Post ' || i, 'Text', ?, ?, '2026-01-01T00:00:00.000+00:00', '2026-01-01T00:00:00.000+00:00' FROM n`,
+  ).run(first.id, second.id);
+  db.close();
+});
+
+function expectPageOfPosts(statements: Executed[]) {
+  // One statement for the whole page: names come with the posts, not one query per post.
+  expect(statements).toHaveLength(1);
+  const [list] = statements;
+  expect(list.sql).not.toMatch(IMAGE_DATA);
+  expect(list.sql).not.toMatch(/"text"/);
+  const steps = plan(list);
+  // Posts by a range on the primary key, already in order, never scanned and sorted.
+  expect(steps).toContainEqual(expect.stringMatching(/^SEARCH p USING INTEGER PRIMARY KEY \(rowid<\?\)$/));
+  expect(steps.filter((step) => FULL_SCAN_OR_SORT.test(step))).toEqual([]);
+  // Owner and editor names: one primary-key lookup each.
+  expect(steps.filter((step) => /^SEARCH u /.test(step))).toEqual([
+    expect.stringMatching(BY_PRIMARY_KEY),
+    expect.stringMatching(BY_PRIMARY_KEY),
+  ]);
+}
+
+function expectPostPage(statements: Executed[]) {
+  expect(statements).toHaveLength(1);
+  expect(statements[0].sql).not.toMatch(IMAGE_DATA);
+  const steps = plan(statements[0]);
+  expect(steps.filter((step) => step.startsWith("SEARCH"))).toEqual(Array(3).fill(expect.stringMatching(BY_PRIMARY_KEY)));
+  expect(steps.filter((step) => FULL_SCAN_OR_SORT.test(step))).toEqual([]);
+}
+
+function expectImageLookups(hash: Executed[], thumbnail: Executed[]) {
+  // The version (for ETags and 304s) comes from Post alone: no image bytes read.
+  expect(hash).toHaveLength(1);
+  expect(hash[0].sql).not.toMatch(IMAGE_DATA);
+  expect(plan(hash[0])).toEqual([expect.stringMatching(BY_PRIMARY_KEY)]);
+  // The bytes of the one size asked for, by primary key.
+  expect(thumbnail).toHaveLength(1);
+  expect(thumbnail[0].sql).toMatch(/"thumbnail"/);
+  expect(thumbnail[0].sql).not.toMatch(/"data"/);
+  expect(plan(thumbnail[0])).toEqual([expect.stringMatching(BY_PRIMARY_KEY)]);
+}
+
+describe("the busy read paths", () => {
+  it("read a page of posts, first or later, as one primary-key range without text or images", async () => {
+    expectPageOfPosts(await statementsOf(() => listPosts({})));
+    const { next } = await listPosts({});
+    expect(next).not.toBeNull();
+    expectPageOfPosts(await statementsOf(() => listPosts({ after: next })));
+    expectPageOfPosts(await statementsOf(() => listPosts({ after: 1500, limit: 200 })));
+  });
+
+  it("read a post page as one primary-key lookup", async () => {
+    expectPostPage(await statementsOf(() => getPost(postId)));
+  });
+
+  it("answer an image's version without its bytes, and read only the size asked for", async () => {
+    expectImageLookups(
+      await statementsOf(() => getImageHash(postId)),
+      await statementsOf(() => getImageBytes(postId, "thumbnail")),
+    );
+  });
+
+  it("keep those plans once SQLite has statistics (ANALYZE)", async () => {
+    const db = new Database(databaseFile());
+    db.exec("ANALYZE");
+    db.close();
+    explainer?.close();
+    explainer = undefined;
+    expectPageOfPosts(await statementsOf(() => listPosts({ after: 2000 })));
+    expectPostPage(await statementsOf(() => getPost(postId)));
+    expectImageLookups(
+      await statementsOf(() => getImageHash(postId)),
+      await statementsOf(() => getImageBytes(postId, "thumbnail")),
+    );
+  });
+});
+
+describe("who is asking", () => {
+  it("costs an anonymous request no query at all, and a signed-in one a primary-key lookup", async () => {
+    expect(await statementsOf(() => getUser(new Request("http://quill.test/")))).toEqual([]);
+
+    const cookie = ((await createUserSession(owner, null)).headers.get("Set-Cookie") ?? "").split(";")[0];
+    const signedIn = await statementsOf(() => getUser(new Request("http://quill.test/", { headers: { Cookie: cookie } })));
+    expect(signedIn).toHaveLength(1);
+    expect(plan(signedIn[0])).toEqual([expect.stringMatching(/^SEARCH (main\.)?User USING INTEGER PRIMARY KEY \(rowid=\?\)$/)]);
+  });
+});
