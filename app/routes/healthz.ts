@@ -1,13 +1,16 @@
 import { prisma } from "~/utils/db.server";
+import { applySecurityHeaders } from "~/utils/security-headers.server";
 
 /** 200 when the database answers a trivial query, 503 when it does not. */
-export async function loader() {
+export async function loader({ request }: { request: Request }) {
+  const headers = new Headers({ "Cache-Control": "no-store" });
+  applySecurityHeaders(headers, request);
   try {
     // Reads a real table (not just `SELECT 1`), so a missing or damaged file is noticed.
     await prisma.user.findFirst({ select: { id: true } });
-    return Response.json({ status: "ok" }, { headers: { "Cache-Control": "no-store" } });
+    return Response.json({ status: "ok" }, { headers });
   } catch (error) {
     console.error("[healthz] database check failed", error);
-    return Response.json({ status: "failed", reason: "The database is not answering." }, { status: 503, headers: { "Cache-Control": "no-store" } });
+    return Response.json({ status: "failed", reason: "The database is not answering." }, { status: 503, headers });
   }
 }
