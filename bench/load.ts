@@ -1,5 +1,6 @@
 // What the bench asks of the server, and one autocannon run per endpoint.
 import autocannon, { type Instance, type RequestParams } from "autocannon";
+import { watchCpu } from "./cpu";
 import { BENCH_USER, type SeededDatabase } from "./seed";
 import { sampleMemory, type Server } from "./server";
 
@@ -30,11 +31,17 @@ export type EndpointResult =
       unexpectedStatus: number;
       statusCodes: Record<string, number>;
       throughputMBps: number;
+      /** Server CPU time (all threads) per answered request: what a request costs, whatever the load generator gets. */
+      serverCpuMsPerRequest: number;
+      /** Cores kept busy by neither the server nor the bench during the run (other people's work). */
+      otherCores: number;
       /** Highest resident memory sampled during this endpoint's run. */
       rssMb: number;
       /** The server's VmHWM once this endpoint had run: its peak since it started. */
       peakRssMb: number;
     };
+
+export type Measured = Extract<EndpointResult, { available: true }>;
 
 export function endpoints(server: Server, db: SeededDatabase): Endpoint[] {
   const anyPost = () => 1 + Math.floor(Math.random() * db.posts);
@@ -120,8 +127,10 @@ export async function measure(
   // Not measured: lets V8 optimise the hot paths and SQLite fill its page cache.
   if (warmup > 0) await run(warmup);
   const memory = sampleMemory(server);
+  const cpu = watchCpu(server.cpuMs);
   const result = await run(duration);
   current = undefined;
+  const { serverMs, otherCores } = cpu();
   const rssMb = memory.stop();
 
   const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, Number(count)]));
@@ -144,6 +153,8 @@ export async function measure(
     unexpectedStatus: answered - (statusCodes[String(endpoint.status)] ?? 0),
     statusCodes,
     throughputMBps: result.throughput.average / 1e6,
+    serverCpuMsPerRequest: serverMs / answered,
+    otherCores,
     rssMb,
     peakRssMb: server.memory()?.peakRssMb ?? NaN,
   };

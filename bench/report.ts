@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Argon2Timing } from "./argon2";
-import type { EndpointResult } from "./load";
+import type { EndpointResult, Measured } from "./load";
 
 export type Report = {
   date: string;
@@ -31,15 +31,16 @@ export function table(results: EndpointResult[]) {
           result.unexpectedStatus === result.non2xx3xx
             ? number(result.non2xx3xx)
             : `${number(result.non2xx3xx)} (${number(result.unexpectedStatus)} not ${expectedStatus(result)})`,
+          number(result.serverCpuMsPerRequest, 2),
           number(result.rssMb),
         ]
-      : [result.endpoint, `not available (${result.reason})`, "", "", "", "", ""],
+      : [result.endpoint, `not available (${result.reason})`, "", "", "", "", "", ""],
   );
-  const header = ["endpoint", "req/s", "p50 ms", "p99 ms", "errors", "non-2xx/3xx", "RSS MB"];
+  const header = ["endpoint", "req/s", "p50 ms", "p99 ms", "errors", "non-2xx/3xx", "server CPU ms/req", "RSS MB"];
   return [header, header.map((_, n) => (n === 0 ? "---" : "---:")), ...rows].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
 }
 
-function expectedStatus(result: Extract<EndpointResult, { available: true }>) {
+function expectedStatus(result: Measured) {
   const [mostCommon] = Object.entries(result.statusCodes).sort(([, a], [, b]) => b - a);
   return mostCommon ? `the expected status; most were ${mostCommon[0]}` : "the expected status";
 }

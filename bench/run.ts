@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { timeArgon2 } from "./argon2";
-import { endpoints, measure, stopLoad, type EndpointResult } from "./load";
+import { endpoints, measure, stopLoad, type EndpointResult, type Measured } from "./load";
 import { table, writeReport } from "./report";
 import { migrate, seed } from "./seed";
 import { startServer, tail, type Server } from "./server";
@@ -125,6 +125,11 @@ async function main() {
   console.log(`\n${options.posts.toLocaleString("en")} posts, ${options.connections} connections, ${options.duration} s each:\n`);
   console.log(table(results));
   console.log(`\nServer peak RSS (VmHWM): ${serverPeakRssMb.toFixed(0)} MB. Results: ${path.relative(root, file)}`);
+  const disturbed = results.filter((result): result is Measured => result.available && result.otherCores > 0.2);
+  if (disturbed.length > 0) {
+    const which = disturbed.map((result) => `${result.endpoint} (${result.otherCores.toFixed(1)} cores)`).join(", ");
+    console.warn(`Other processes were busy during ${which}: run again for figures to compare.`);
+  }
 }
 
 main()

@@ -12,6 +12,8 @@ export type Server = {
   logFile: string;
   /** Resident memory now and at its peak (VmHWM) so far, in MB; null once it has exited. */
   memory: () => { rssMb: number; peakRssMb: number } | null;
+  /** CPU time the server has used so far, all threads, in ms; null once it has exited. */
+  cpuMs: () => number | null;
   stop: () => Promise<void>;
 };
 
@@ -45,6 +47,7 @@ export async function startServer({ root, databaseFile, logFile }: { root: strin
     pid,
     logFile,
     memory: () => (running() ? readMemory(pid) : null),
+    cpuMs: () => (running() ? readCpuMs(pid) : null),
     async stop() {
       if (!running()) return;
       child.kill("SIGTERM");
@@ -81,6 +84,13 @@ function readMemory(pid: number) {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN);
   return { rssMb: kb("VmRSS") / 1024, peakRssMb: kb("VmHWM") / 1024 };
+}
+
+function readCpuMs(pid: number) {
+  // utime and stime, fields 14 and 15, counted after the parenthesised command name; in
+  // clock ticks of 10 ms (USER_HZ is 100 on Linux).
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function freePort(): Promise<number> {
