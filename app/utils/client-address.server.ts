@@ -1,29 +1,11 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import http from "node:http";
+import { addRequestHook } from "~/utils/server-hooks.server";
 
-/**
- * remix-serve builds the Fetch `Request` without the caller's socket, so the address a
- * request came from is not visible to loaders and actions. Login throttling needs it, so
- * this module wraps the HTTP server's "request" event (once per process, at import time,
- * which is before remix-serve or Vite starts listening) in an AsyncLocalStorage scope
- * that carries the socket's address through the whole handling of that request.
- */
+// remix-serve builds the Fetch `Request` without the caller's socket, so loaders and actions
+// cannot see where a request came from. This hook carries the socket's address through the
+// whole handling of the request in an AsyncLocalStorage scope.
 const store = new AsyncLocalStorage<string | undefined>();
-const PATCHED = Symbol.for("quill.clientAddress");
-
-type Patchable = typeof http.Server.prototype & { [PATCHED]?: boolean };
-const serverPrototype = http.Server.prototype as Patchable;
-if (!serverPrototype[PATCHED]) {
-  serverPrototype[PATCHED] = true;
-  const emit = serverPrototype.emit as (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
-  serverPrototype.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]) {
-    if (event === "request") {
-      const message = args[0] as http.IncomingMessage;
-      return store.run(message.socket?.remoteAddress, () => emit.apply(this, [event, ...args]));
-    }
-    return emit.apply(this, [event, ...args]);
-  } as typeof serverPrototype.emit;
-}
+addRequestHook("client-address", (_server, request, _response, next) => store.run(request.socket?.remoteAddress, next));
 
 /**
  * The address of the client. Behind a reverse proxy (TRUST_PROXY=true) that is the first

@@ -1,9 +1,8 @@
-import http from "node:http";
+import { addRequestHook } from "~/utils/server-hooks.server";
 
 /**
- * What happens to a connection once its answer is sent. remix-serve offers no middleware,
- * so this wraps the HTTP server's "request" event (once per process, at import time, like
- * client-address.server.ts).
+ * What happens to a connection once its answer is sent (a hook on the raw Node request,
+ * see server-hooks.server.ts).
  *
  * - Many answers go out before the body is read: a redirect to the login page, a 404 for
  *   a bad id, a 405, 413 or 415. Node discards a body nobody touched, but Remix's adapter
@@ -16,25 +15,14 @@ import http from "node:http";
  *   its answer and held the process for the 5 s keep-alive timeout, open to new requests
  *   meanwhile. Once the server has stopped listening, connections close after their answer.
  */
-const PATCHED = Symbol.for("quill.connections");
-type Patchable = typeof http.Server.prototype & { [PATCHED]?: boolean };
-const serverPrototype = http.Server.prototype as Patchable;
-if (!serverPrototype[PATCHED]) {
-  serverPrototype[PATCHED] = true;
-  const emit = serverPrototype.emit as (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
-  serverPrototype.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]) {
-    if (event === "request") {
-      const [message, response] = args as [http.IncomingMessage, http.ServerResponse];
-      if (!this.listening) response.shouldKeepAlive = false; // answers "Connection: close"
-      response.once("finish", () => {
-        // An arrow function: `this` is still the server.
-        if (!message.complete && !message.destroyed) {
-          message.removeAllListeners("data"); // the web stream nobody reads any more
-          message.resume();
-        }
-        if (!this.listening) message.socket?.end();
-      });
+addRequestHook("connections", (server, message, response, next) => {
+  if (!server.listening) response.shouldKeepAlive = false; // answers "Connection: close"
+  response.once("finish", () => {
+    if (!message.complete && !message.destroyed) {
+      message.removeAllListeners("data"); // the web stream nobody reads any more
+      message.resume();
     }
-    return emit.apply(this, [event, ...args]);
-  } as typeof serverPrototype.emit;
-}
+    if (!server.listening) message.socket?.end();
+  });
+  return next();
+});

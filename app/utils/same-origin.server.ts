@@ -1,4 +1,5 @@
-import http from "node:http";
+import type http from "node:http";
+import { addRequestHook } from "~/utils/server-hooks.server";
 import { applySecurityHeaders } from "~/utils/security-headers.server";
 
 const REFUSED = "This form was sent from another site, so it was refused.";
@@ -40,9 +41,8 @@ export function assertSameOrigin(request: Request) {
 /**
  * Remix 2 has its own Origin check in front of every action, which answers a mismatch
  * with a bare 500 and a logged stack trace before our actions (and assertSameOrigin) can
- * run. So the same decision is also made here, on the HTTP server's "request" event
- * (patched once per process at import time, like client-address.server.ts), and answered
- * with the 403 it deserves. It only ever refuses: whatever it lets through still meets
+ * run. So the same decision is also made here, in a hook on the raw Node request
+ * (server-hooks.server.ts), and answered with the 403 it deserves. It only ever refuses: whatever it lets through still meets
  * Remix's check and assertSameOrigin.
  *
  * The JSON API is left to decide for itself (app/utils/api.server.ts): bearer tokens are
@@ -50,27 +50,17 @@ export function assertSameOrigin(request: Request) {
  * be JSON. Its routes are resource routes, which Remix's own check does not cover; `.data`
  * and `?_data` requests do reach that check, so they stay guarded here.
  */
-const GUARDED = Symbol.for("quill.sameOriginGuard");
-type Patchable = typeof http.Server.prototype & { [GUARDED]?: boolean };
-const serverPrototype = http.Server.prototype as Patchable;
-if (!serverPrototype[GUARDED]) {
-  serverPrototype[GUARDED] = true;
-  const emit = serverPrototype.emit as (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
-  serverPrototype.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]) {
-    if (event === "request") {
-      const [message, response] = args as [http.IncomingMessage, http.ServerResponse];
-      const header: HeaderReader = (name) => {
-        const value = message.headers[name.toLowerCase()];
-        return typeof value === "string" ? value : null;
-      };
-      if (!isApiRequest(message.url ?? "/") && isCrossSite(message.method ?? "GET", header, message.headers.host ?? "")) {
-        refuse(message, response);
-        return true;
-      }
-    }
-    return emit.apply(this, [event, ...args]);
-  } as typeof serverPrototype.emit;
-}
+addRequestHook("same-origin", (_server, message, response, next) => {
+  const header: HeaderReader = (name) => {
+    const value = message.headers[name.toLowerCase()];
+    return typeof value === "string" ? value : null;
+  };
+  if (!isApiRequest(message.url ?? "/") && isCrossSite(message.method ?? "GET", header, message.headers.host ?? "")) {
+    refuse(message, response);
+    return true;
+  }
+  return next();
+});
 
 /**
  * True for /api and below as Remix will route it: the URL is parsed the way the Express
