@@ -92,6 +92,10 @@ export function endpoints(server: Server, db: SeededDatabase): Endpoint[] {
   ];
 }
 
+// What Chrome sends with every request: remix-serve then compresses pages and JSON
+// (Brotli first) as it does for real visitors. Images are WebP and sent as they are.
+const BROWSER_HEADERS = { "Accept-Encoding": "gzip, deflate, br, zstd" };
+
 let current: Instance | undefined;
 
 /** Ends the load that is running, if any (for Ctrl-C). */
@@ -107,7 +111,7 @@ export async function measure(
   const example = endpoint.next();
   const first = await fetch(`${server.url}${example.path}`, {
     method: example.method ?? "GET",
-    headers: example.headers,
+    headers: { ...BROWSER_HEADERS, ...example.headers },
     body: example.body,
     redirect: "manual",
   });
@@ -120,7 +124,14 @@ export async function measure(
       url: server.url,
       connections,
       duration: seconds,
-      requests: [{ setupRequest: (request) => ({ ...request, ...endpoint.next() }) }],
+      requests: [
+        {
+          setupRequest: (request) => {
+            const next = endpoint.next();
+            return { ...request, ...next, headers: { ...BROWSER_HEADERS, ...next.headers } };
+          },
+        },
+      ],
     });
     return current;
   };
