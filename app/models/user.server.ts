@@ -7,7 +7,7 @@ import { hasErrors, type FieldErrors, type Validated } from "~/utils/validation"
 export type SessionUser = { id: number; username: string; sessionVersion: number };
 const sessionUserFields = { id: true, username: true, sessionVersion: true } as const;
 
-// OWASP's minimum for argon2id: 19 MiB of memory, 2 passes, 1 lane. About 11-13 ms a hash
+// OWASP's minimum for argon2id: 19 MiB of memory, 2 passes, 1 lane. About 9-13 ms a hash
 // on the 2-core machine this runs on (docs/decisions/004-argon2id.md).
 const HASH_OPTIONS: Options = {
   algorithm: 2 as Options["algorithm"], // Algorithm.Argon2id: a const enum, unusable with isolatedModules
