@@ -192,13 +192,16 @@ const imageBytesQueries: Record<ImageSize, () => Statement<[number], ImageRow>> 
   thumbnail: readOnlyQuery(`SELECT "contentType", "thumbnail" AS "bytes" FROM "PostImage" WHERE "postId" = ?`),
 };
 
+// Synchronous, unlike the rest of this module: the image fast path answers from inside the
+// Node request event (app/utils/image-serving.server.ts).
+
 /** The image's version alone (null: the post has no image; undefined: no such post). */
-export async function getImageHash(postId: number): Promise<string | null | undefined> {
+export function getImageHash(postId: number): string | null | undefined {
   const post = imageHashQuery().get(postId);
   return post ? post.imageHash : undefined;
 }
 
 /** The stored bytes of one size; only this query ever reads image data. */
-export async function getImageBytes(postId: number, size: ImageSize): Promise<ImageRow | null> {
+export function getImageBytes(postId: number, size: ImageSize): ImageRow | null {
   return imageBytesQueries[size]().get(postId) ?? null;
 }

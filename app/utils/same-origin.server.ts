@@ -1,6 +1,6 @@
 import type http from "node:http";
-import { addRequestHook } from "~/utils/server-hooks.server";
-import { applySecurityHeaders } from "~/utils/security-headers.server";
+import { addRequestHook, answer } from "~/utils/server-hooks.server";
+import { isHttpsMessage, securityHeaders } from "~/utils/security-headers.server";
 
 const REFUSED = "This form was sent from another site, so it was refused.";
 
@@ -77,14 +77,7 @@ function isApiRequest(target: string) {
 }
 
 function refuse(message: http.IncomingMessage, response: http.ServerResponse) {
-  const headers = new Headers({ "Content-Type": "text/plain; charset=utf-8" });
-  // Only the scheme matters to the security headers (HSTS), so the host is left out.
-  const forwardedProto = message.headers["x-forwarded-proto"];
-  const request = new Request("http://localhost/", {
-    headers: typeof forwardedProto === "string" ? { "X-Forwarded-Proto": forwardedProto } : {},
-  });
-  applySecurityHeaders(headers, request);
   // Nothing reads the body, so Node discards it after the answer and the connection stays usable.
-  response.writeHead(403, Object.fromEntries(headers));
-  response.end(REFUSED);
+  const headers = { ...securityHeaders({ https: isHttpsMessage(message) }), "Content-Type": "text/plain; charset=utf-8" };
+  answer(message, response, 403, headers, REFUSED);
 }

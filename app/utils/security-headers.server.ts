@@ -1,4 +1,6 @@
 import crypto from "node:crypto";
+import type http from "node:http";
+import type { TLSSocket } from "node:tls";
 
 export function createNonce() {
   return crypto.randomBytes(16).toString("base64");
@@ -8,14 +10,39 @@ export function createNonce() {
  * Headers every response carries. HTML pages also get a Content-Security-Policy whose
  * nonce lets exactly Remix's own inline scripts run.
  */
+export function securityHeaders({ https, nonce }: { https: boolean; nonce?: string }): Record<string, string> {
+  const headers: Record<string, string> = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+  };
+  if (https) headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains";
+  if (nonce !== undefined) headers["Content-Security-Policy"] = contentSecurityPolicy(nonce);
+  return headers;
+}
+
+/** securityHeaders() for a Fetch request, set on `headers`. */
 export function applySecurityHeaders(headers: Headers, request: Request, nonce?: string) {
-  headers.set("X-Content-Type-Options", "nosniff");
-  headers.set("Referrer-Policy", "strict-origin-when-cross-origin");
-  headers.set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()");
-  headers.set("Cross-Origin-Opener-Policy", "same-origin");
-  headers.set("X-Frame-Options", "DENY");
-  if (isHttps(request)) headers.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
-  if (nonce !== undefined) headers.set("Content-Security-Policy", contentSecurityPolicy(nonce));
+  for (const [name, value] of Object.entries(securityHeaders({ https: isHttpsRequest(request), nonce }))) {
+    headers.set(name, value);
+  }
+}
+
+/** Whether a Fetch request came over HTTPS, itself or through a TLS-terminating proxy. */
+export function isHttpsRequest(request: Request) {
+  return new URL(request.url).protocol === "https:" || isHttpsProxied(request.headers.get("X-Forwarded-Proto"));
+}
+
+/** Whether a raw Node request came over HTTPS, itself or through a TLS-terminating proxy. */
+export function isHttpsMessage(message: http.IncomingMessage) {
+  const forwarded = message.headers["x-forwarded-proto"];
+  return (message.socket as TLSSocket | null)?.encrypted === true || isHttpsProxied(typeof forwarded === "string" ? forwarded : null);
+}
+
+function isHttpsProxied(forwardedProto: string | null) {
+  return forwardedProto?.split(",")[0]?.trim() === "https";
 }
 
 function contentSecurityPolicy(nonce: string) {
@@ -36,11 +63,4 @@ function contentSecurityPolicy(nonce: string) {
     "form-action 'self'",
     "frame-ancestors 'none'",
   ].join("; ");
-}
-
-function isHttps(request: Request) {
-  return (
-    new URL(request.url).protocol === "https:" ||
-    request.headers.get("X-Forwarded-Proto")?.split(",")[0]?.trim() === "https"
-  );
 }

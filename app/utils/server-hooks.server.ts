@@ -18,6 +18,8 @@ export type RequestHook = (
 ) => boolean;
 
 type Registry = { hooks: Map<string, RequestHook> };
+// When each request arrived, for the access log of answers given by hooks.
+const arrivals = new WeakMap<http.IncomingMessage, bigint>();
 const REGISTRY = Symbol.for("quill.serverHooks");
 const store = globalThis as typeof globalThis & { [REGISTRY]?: Registry };
 
@@ -30,6 +32,7 @@ function registry(): Registry {
   prototype.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]) {
     if (event !== "request") return emit.apply(this, [event, ...args]);
     const [request, response] = args as [http.IncomingMessage, http.ServerResponse];
+    arrivals.set(request, process.hrtime.bigint());
     const hooks = [...created.hooks.values()];
     const run = (index: number): boolean =>
       index < hooks.length
@@ -43,4 +46,24 @@ function registry(): Registry {
 /** Adds (or, after a dev-server reload, replaces) the hook with this name; hooks run in the order first added. */
 export function addRequestHook(name: string, hook: RequestHook) {
   registry().hooks.set(name, hook);
+}
+
+/**
+ * Answers a request from a hook, ahead of remix-serve's Express app, and writes the
+ * access-log line that remix-serve's morgan("tiny") writes for every other request, so the
+ * log stays complete.
+ */
+export function answer(
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  status: number,
+  headers: http.OutgoingHttpHeaders,
+  body?: Buffer | string | null,
+) {
+  const length = headers["Content-Length"] ?? (body ? Buffer.byteLength(body) : "-");
+  response.writeHead(status, headers);
+  response.end(body ?? undefined, () => {
+    const ms = Number(process.hrtime.bigint() - (arrivals.get(request) ?? process.hrtime.bigint())) / 1e6;
+    process.stdout.write(`${request.method} ${request.url} ${status} ${length} - ${ms.toFixed(3)} ms\n`);
+  });
 }

@@ -39,7 +39,7 @@ function recordStatements() {
   }
 }
 
-async function statementsOf(work: () => Promise<unknown>) {
+async function statementsOf(work: () => unknown) {
   executed.length = 0;
   await work();
   return executed.splice(0);
