@@ -3,9 +3,13 @@ import type { EntryContext, HandleDataRequestFunction, HandleErrorFunction } fro
 import { RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceContext } from "~/utils/nonce";
+import { keepPage } from "~/utils/page-cache.server";
 import { applySecurityHeaders, createNonce } from "~/utils/security-headers.server";
-// For its side effect on the HTTP server: how connections end after each answer.
+// For their side effects on the HTTP server, in this order: how connections end after each
+// answer, then images and kept pages answered ahead of Remix (see server-hooks.server.ts).
 import "~/utils/connections.server";
+import "~/utils/image-serving.server";
+import "~/utils/page-cache.server";
 
 // How long single-fetch may keep a stream open; Quill's loaders do not stream.
 export const streamTimeout = 5_000;
@@ -44,7 +48,9 @@ export default function handleRequest(
             },
             final(done) {
               responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-              resolve(new Response(Buffer.concat(chunks), { headers: responseHeaders, status: responseStatusCode }));
+              const html = Buffer.concat(chunks);
+              keepPage({ context: remixContext, status: responseStatusCode, headers: responseHeaders, html, nonce });
+              resolve(new Response(html, { headers: responseHeaders, status: responseStatusCode }));
               done();
             },
           });

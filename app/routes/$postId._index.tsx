@@ -6,7 +6,11 @@ import { getPost } from "~/models/post.server";
 import type { loader as rootLoader } from "~/root";
 import { invariantResponse, requirePostId } from "~/utils/http.server";
 import { postImageUrl } from "~/utils/image-url";
+import type { RouteHandle } from "~/utils/route-handle";
 import { getUser } from "~/utils/session.server";
+
+// Depends only on the URL and the database for visitors who are not signed in.
+export const handle: RouteHandle = { samePageForVisitors: true };
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.post.title} · Quill` : "Post not found · Quill" },

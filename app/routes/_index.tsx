@@ -6,6 +6,10 @@ import type { loader as rootLoader } from "~/root";
 import { decodeCursor, encodeCursor } from "~/utils/cursor.server";
 import { invariantResponse } from "~/utils/http.server";
 import { postImageUrl } from "~/utils/image-url";
+import type { RouteHandle } from "~/utils/route-handle";
+
+// Depends only on the URL and the database for visitors who are not signed in.
+export const handle: RouteHandle = { samePageForVisitors: true };
 
 export const meta: MetaFunction = () => [{ title: "Quill: all posts" }];
 

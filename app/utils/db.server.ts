@@ -62,3 +62,16 @@ export function readOnlyQuery<Params extends unknown[], Row>(sql: string): () =>
   let statement: Statement<Params, Row> | undefined;
   return () => (statement ??= reader().prepare<Params, Row>(sql));
 }
+
+const dataVersionQuery = readOnlyQuery<[], { data_version: number }>("PRAGMA data_version");
+
+/**
+ * A number that changes whenever any connection, in this process or another (a seed, Prisma
+ * Studio, a second server), commits a write to the database: SQLite's data_version as seen
+ * by the read-only connection, which never writes itself.
+ */
+export function databaseVersion(): number {
+  const row = dataVersionQuery().get();
+  if (!row) throw new Error("PRAGMA data_version returned no row");
+  return row.data_version;
+}

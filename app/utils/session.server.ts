@@ -44,9 +44,16 @@ type SessionData = { userId: number; sessionVersion: number; expiresAt: number }
 const secureCookie =
   process.env.NODE_ENV === "production" && process.env.COOKIE_SECURE !== "false";
 
+const SESSION_COOKIE = "__quill_session";
+
+/** Whether a Cookie header carries Quill's session cookie, valid or not. */
+export function hasSessionCookie(cookieHeader: string | null | undefined) {
+  return cookieHeader != null && cookieHeader.split(";").some((pair) => pair.trimStart().startsWith(`${SESSION_COOKIE}=`));
+}
+
 const sessionStorage = createCookieSessionStorage<SessionData>({
   cookie: {
-    name: "__quill_session",
+    name: SESSION_COOKIE,
     httpOnly: true,
     sameSite: "lax",
     secure: secureCookie,

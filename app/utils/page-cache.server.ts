@@ -1,0 +1,133 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import type http from "node:http";
+import zlib from "node:zlib";
+import type { EntryContext } from "@remix-run/node";
+import { databaseVersion } from "~/utils/db.server";
+import type { RouteHandle } from "~/utils/route-handle";
+import { createNonce, isHttpsMessage } from "~/utils/security-headers.server";
+import { addRequestHook, answer } from "~/utils/server-hooks.server";
+import { hasSessionCookie } from "~/utils/session.server";
+
+/**
+ * Visitors who are not signed in all see the same front page and post pages, and those
+ * are most of a blog's traffic. Rendering one through remix-serve, Remix and React costs
+ * ~4 ms of CPU, which held the front page to ~320 requests a second on two cores; so a
+ * page whose route says it looks the same to every visitor (RouteHandle) is kept once
+ * rendered, and the next visitor gets it from memory, ahead of Remix, in ~0.2 ms
+ * (docs/decisions/005-performance.md).
+ *
+ * - Never stale: a kept page is tagged with the database's data_version from before its
+ *   loaders ran, and only served while that is still the version. Any committed write,
+ *   from this process or another, drops every kept page at once.
+ * - Never shared with a signed-in user: a request carrying the session cookie (even an
+ *   expired one) is never answered from here, and a response that sets a cookie is never
+ *   kept.
+ * - The CSP nonce stays fresh per response: the page is kept split at its nonce, and each
+ *   answer joins it with a new one (and compresses it, as remix-serve would).
+ */
+
+type KeptPage = {
+  dataVersion: number;
+  /** The headers as rendered (no Content-Length or encoding), values split at the nonce. */
+  headers: [name: string, parts: string[]][];
+  /** The HTML split at the nonce. */
+  html: string[];
+};
+
+// A few hundred pages is ~10 MB at most; a page of posts is ~30 KB before compression.
+const MAX_PAGES = 300;
+const kept = new Map<string, KeptPage>(); // oldest first: a hit moves a page to the end
+
+type Candidate = { key: string; dataVersion: number };
+const candidates = new AsyncLocalStorage<Candidate>();
+
+addRequestHook("page-cache", (_server, message, response, next) => {
+  const key = keyOf(message);
+  if (key === null) return next();
+  let dataVersion: number;
+  try {
+    dataVersion = databaseVersion();
+  } catch {
+    return next(); // the database is unreadable: Remix shows the error page
+  }
+  const page = kept.get(key);
+  if (page) kept.delete(key);
+  if (page?.dataVersion !== dataVersion) return candidates.run({ key, dataVersion }, next);
+  kept.set(key, page);
+  send(page, message, response);
+  return true;
+});
+
+/** Only a plain GET without a session cookie; the scheme and host are in the key because the HSTS header and any absolute URL depend on them. */
+function keyOf(message: http.IncomingMessage): string | null {
+  if (message.method !== "GET" || hasSessionCookie(message.headers.cookie)) return null;
+  return `${isHttpsMessage(message) ? "https" : "http"}://${message.headers.host ?? ""}${message.url ?? ""}`;
+}
+
+/** Called by entry.server once a page is rendered; keeps it if it may be shown to the next visitor. */
+export function keepPage({
+  context,
+  status,
+  headers,
+  html,
+  nonce,
+}: {
+  context: EntryContext;
+  status: number;
+  headers: Headers;
+  html: Buffer;
+  nonce: string;
+}) {
+  const candidate = candidates.getStore();
+  if (!candidate || status !== 200 || headers.has("Set-Cookie") || !isSameForVisitors(context)) return;
+  kept.set(candidate.key, {
+    dataVersion: candidate.dataVersion,
+    headers: [...headers].map(([name, value]) => [name, value.split(nonce)]),
+    html: html.toString("utf8").split(nonce),
+  });
+  if (kept.size > MAX_PAGES) kept.delete(kept.keys().next().value as string);
+}
+
+function isSameForVisitors(context: EntryContext) {
+  const leaf = context.staticHandlerContext.matches.at(-1);
+  const handle = leaf ? (context.routeModules[leaf.route.id]?.handle as RouteHandle | undefined) : undefined;
+  return handle?.samePageForVisitors === true;
+}
+
+function send(page: KeptPage, message: http.IncomingMessage, response: http.ServerResponse) {
+  const nonce = createNonce();
+  const html = page.html.join(nonce);
+  const encoding = preferredEncoding(message.headers["accept-encoding"]);
+  const body = encoding ? compress(html, encoding) : Buffer.from(html);
+  const headers: http.OutgoingHttpHeaders = Object.fromEntries(page.headers.map(([name, parts]) => [name, parts.join(nonce)]));
+  headers["Vary"] = "Accept-Encoding";
+  if (encoding) headers["Content-Encoding"] = encoding;
+  headers["Content-Length"] = body.byteLength;
+  headers["Server-Timing"] = 'page-cache;desc="hit"';
+  answer(message, response, 200, headers, body);
+}
+
+// The same as remix-serve's compression middleware: Brotli at quality 4, else gzip.
+function compress(html: string, encoding: "br" | "gzip") {
+  return encoding === "br"
+    ? zlib.brotliCompressSync(html, {
+        params: {
+          [zlib.constants.BROTLI_PARAM_QUALITY]: 4,
+          [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
+          [zlib.constants.BROTLI_PARAM_SIZE_HINT]: html.length,
+        },
+      })
+    : zlib.gzipSync(html);
+}
+
+/** Brotli if the client takes it, else gzip, else none; q=0 refuses an encoding. */
+export function preferredEncoding(acceptEncoding: string | undefined): "br" | "gzip" | null {
+  const quality = new Map<string, number>();
+  for (const entry of (acceptEncoding ?? "").split(",")) {
+    const [name, ...parameters] = entry.split(";").map((part) => part.trim().toLowerCase());
+    const q = parameters.find((parameter) => parameter.startsWith("q="));
+    if (name) quality.set(name, q ? Number(q.slice(2)) : 1);
+  }
+  const accepts = (name: string) => (quality.get(name) ?? quality.get("*") ?? 0) > 0;
+  return accepts("br") ? "br" : accepts("gzip") ? "gzip" : null;
+}
