@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { serverEnv } from "../scripts/server-env.js";
 
 export type Server = {
   url: string;
@@ -25,14 +26,14 @@ export async function startServer({ root, databaseFile, logFile }: { root: strin
     [path.join(root, "node_modules", "@remix-run", "serve", "dist", "cli.js"), path.join(root, "build", "server", "index.js")],
     {
       cwd: root,
-      env: {
+      env: serverEnv({
         ...process.env,
         NODE_ENV: "production",
         PORT: String(port),
         HOST: "127.0.0.1",
         DATABASE_URL: `file:${databaseFile}`,
         SESSION_SECRET: "bench-session-secret",
-      },
+      }),
       stdio: ["ignore", log, log],
     },
   );

@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { databaseFile } from "../prisma/database-url.js";
+import { serverEnv } from "./server-env.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
@@ -27,7 +28,7 @@ if (!fs.existsSync(serverBuild) || process.argv.includes("--build")) run(bin("re
 const server = spawn(bin("remix-serve"), [serverBuild], {
   cwd: root,
   stdio: "inherit",
-  env: { NODE_ENV: "production", PORT: "3000", ...process.env },
+  env: serverEnv(process.env),
 });
 // Pass stop signals on, so remix-serve can finish the requests in flight.
 for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => server.kill(signal));
