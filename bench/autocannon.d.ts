@@ -10,11 +10,6 @@ declare module "autocannon" {
     body?: string;
   };
 
-  export type Request = RequestParams & {
-    /** Called before every request; returns the request to send. */
-    setupRequest?: (request: RequestParams, context: object) => RequestParams;
-  };
-
   export type Options = RequestParams & {
     url: string;
     connections?: number;
@@ -22,7 +17,9 @@ declare module "autocannon" {
     duration?: number;
     /** Seconds to wait for a response. */
     timeout?: number;
-    requests?: Request[];
+    requests?: RequestParams[];
+    /** Worker threads to send from; connections are shared out among them. */
+    workers?: number;
   };
 
   export type Histogram = {

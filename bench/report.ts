@@ -8,7 +8,7 @@ import type { EndpointResult, Measured } from "./load";
 export type Report = {
   date: string;
   machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; loadAverageAtStart: number[] };
-  options: { posts: number; duration: number; warmup: number; connections: number };
+  options: { posts: number; duration: number; warmup: number; connections: number; workers: number };
   database: { posts: number; imagePosts: number; seedSeconds: number; megabytes: number };
   argon2: Argon2Timing;
   results: EndpointResult[];
