@@ -33,6 +33,8 @@ export type EndpointResult =
       throughputMBps: number;
       /** Server CPU time (all threads) per answered request: what a request costs, whatever the load generator gets. */
       serverCpuMsPerRequest: number;
+      /** The same for the load generator (autocannon, in this process): when it is the larger, it sets the pace. */
+      loadCpuMsPerRequest: number;
       /** Cores kept busy by neither the server nor the bench during the run (other people's work). */
       otherCores: number;
       /** Highest resident memory sampled during this endpoint's run. */
@@ -139,7 +141,7 @@ export async function measure(
   const cpu = watchCpu(server.cpuMs);
   const result = await run(duration);
   current = undefined;
-  const { serverMs, otherCores } = cpu();
+  const { serverMs, benchMs, otherCores } = cpu();
   const rssMb = memory.stop();
 
   const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, Number(count)]));
@@ -163,6 +165,7 @@ export async function measure(
     statusCodes,
     throughputMBps: result.throughput.average / 1e6,
     serverCpuMsPerRequest: serverMs / answered,
+    loadCpuMsPerRequest: benchMs / answered,
     otherCores,
     rssMb,
     peakRssMb: server.memory()?.peakRssMb ?? NaN,

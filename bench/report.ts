@@ -32,11 +32,12 @@ export function table(results: EndpointResult[]) {
             ? number(result.non2xx3xx)
             : `${number(result.non2xx3xx)} (${number(result.unexpectedStatus)} not ${expectedStatus(result)})`,
           number(result.serverCpuMsPerRequest, 2),
+          number(result.loadCpuMsPerRequest, 2),
           number(result.rssMb),
         ]
-      : [result.endpoint, `not available (${result.reason})`, "", "", "", "", "", ""],
+      : [result.endpoint, `not available (${result.reason})`, "", "", "", "", "", "", ""],
   );
-  const header = ["endpoint", "req/s", "p50 ms", "p99 ms", "errors", "non-2xx/3xx", "server CPU ms/req", "RSS MB"];
+  const header = ["endpoint", "req/s", "p50 ms", "p99 ms", "errors", "non-2xx/3xx", "server CPU ms/req", "load CPU ms/req", "RSS MB"];
   return [header, header.map((_, n) => (n === 0 ? "---" : "---:")), ...rows].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
 }
 
