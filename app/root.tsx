@@ -16,7 +16,8 @@ export const meta: MetaFunction = () => [{ title: "Quill" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getUser(request);
-  return { username: user?.username ?? null };
+  // Pages read who is signed in from here rather than asking getUser again.
+  return { username: user?.username ?? null, userId: user?.id ?? null };
 }
 
 // The layout wraps pages and error pages alike, so the header is always there.

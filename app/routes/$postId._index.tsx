@@ -7,7 +7,6 @@ import type { loader as rootLoader } from "~/root";
 import { invariantResponse, requirePostId } from "~/utils/http.server";
 import { postImageUrl } from "~/utils/image-url";
 import type { RouteHandle } from "~/utils/route-handle";
-import { getUser } from "~/utils/session.server";
 
 // Depends only on the URL and the database for visitors who are not signed in.
 export const handle: RouteHandle = { samePageForVisitors: true };
@@ -16,16 +15,17 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.post.title} · Quill` : "Post not found · Quill" },
 ];
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export async function loader({ params }: LoaderFunctionArgs) {
   const post = await getPost(requirePostId(params.postId));
   invariantResponse(post, "No post has that address.", 404);
-  const user = await getUser(request);
-  return { post, isOwner: user?.id === post.ownerId };
+  return { post };
 }
 
 export default function PostPage() {
-  const { post, isOwner } = useLoaderData<typeof loader>();
-  const signedIn = Boolean(useRouteLoaderData<typeof rootLoader>("root")?.username);
+  const { post } = useLoaderData<typeof loader>();
+  const userId = useRouteLoaderData<typeof rootLoader>("root")?.userId ?? null;
+  const signedIn = userId !== null;
+  const isOwner = userId === post.ownerId;
   return (
     <main className="page">
       <article className="post">
