@@ -58,10 +58,15 @@ addRequestHook("page-cache", (_server, message, response, next) => {
   return true;
 });
 
-/** Only a plain GET without a session cookie; the scheme and host are in the key because the HSTS header and any absolute URL depend on them. */
+// Never a page: the JSON API, built assets and other files, single-fetch data requests.
+// Checked first so they skip the data_version query (~10 us).
+const NOT_A_PAGE = /^\/(?:api|assets)(?:[/?]|$)|^[^?]*\.[A-Za-z0-9]+(?:\?|$)/;
+
+/** Only a plain GET of a page, without a session cookie; the scheme and host are in the key because the HSTS header and any absolute URL depend on them. */
 function keyOf(message: http.IncomingMessage): string | null {
-  if (message.method !== "GET" || hasSessionCookie(message.headers.cookie)) return null;
-  return `${isHttpsMessage(message) ? "https" : "http"}://${message.headers.host ?? ""}${message.url ?? ""}`;
+  const url = message.url ?? "";
+  if (message.method !== "GET" || NOT_A_PAGE.test(url) || hasSessionCookie(message.headers.cookie)) return null;
+  return `${isHttpsMessage(message) ? "https" : "http"}://${message.headers.host ?? ""}${url}`;
 }
 
 /** Called by entry.server once a page is rendered; keeps it if it may be shown to the next visitor. */
