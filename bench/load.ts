@@ -45,7 +45,20 @@ export type EndpointResult =
 
 export type Measured = Extract<EndpointResult, { available: true }>;
 
-export function endpoints(server: Server, db: SeededDatabase): Endpoint[] {
+/** Signs the bench user in and answers the session cookie, for the signed-in front page. */
+export async function signIn(server: Server): Promise<string> {
+  const response = await fetch(`${server.url}/login`, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: server.url },
+    body: new URLSearchParams(BENCH_USER).toString(),
+    redirect: "manual",
+  });
+  const cookie = response.headers.get("Set-Cookie")?.split(";")[0];
+  if (response.status !== 302 || !cookie) throw new Error(`Signing in failed: ${response.status}`);
+  return cookie;
+}
+
+export function endpoints(server: Server, db: SeededDatabase, sessionCookie: string): Endpoint[] {
   const anyPost = () => 1 + Math.floor(Math.random() * db.posts);
   const anyImage = () => db.imagePosts[Math.floor(Math.random() * db.imagePosts.length)];
   const notJson = (response: Response) =>
@@ -54,6 +67,8 @@ export function endpoints(server: Server, db: SeededDatabase): Endpoint[] {
       : `answered ${response.status} ${response.headers.get("Content-Type") ?? ""}`.trim();
   return [
     { name: "GET / (front page, 20 posts)", status: 200, next: () => ({ path: "/" }) },
+    // Rendered for every request: signed-in pages are never kept (app/utils/page-cache.server.ts).
+    { name: "GET / signed in", status: 200, next: () => ({ path: "/", headers: { Cookie: sessionCookie } }) },
     { name: "GET /:id (post page)", status: 200, next: () => ({ path: `/${anyPost()}` }) },
     {
       name: "GET /:id/image?v= (full image)",

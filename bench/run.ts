@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { timeArgon2 } from "./argon2";
-import { endpoints, measure, stopLoad, type EndpointResult, type Measured } from "./load";
+import { endpoints, measure, signIn, stopLoad, type EndpointResult, type Measured } from "./load";
 import { table, writeReport } from "./report";
 import { migrate, seed } from "./seed";
 import { startServer, tail, type Server } from "./server";
@@ -97,7 +97,8 @@ async function main() {
   console.log(`Server ${server.url} (pid ${server.pid}); ${options.connections} connections from ${options.workers} load thread(s), ${options.duration} s per endpoint after ${options.warmup} s warm-up`);
 
   const results: EndpointResult[] = [];
-  for (const endpoint of endpoints(server, db)) {
+  const sessionCookie = await signIn(server);
+  for (const endpoint of endpoints(server, db, sessionCookie)) {
     if (values.only && !endpoint.name.includes(values.only)) continue;
     if (cleaning) return;
     const result = await measure(server, endpoint, options);

@@ -1,6 +1,6 @@
 import { hash, verify, type Options } from "@node-rs/argon2";
 import { Prisma } from "~/generated/prisma/client";
-import { prisma } from "~/utils/db.server";
+import { prisma, readOnlyQuery } from "~/utils/db.server";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_PATTERN, USERNAME_RULE } from "~/utils/rules";
 import { hasErrors, type FieldErrors, type Validated } from "~/utils/validation";
 
@@ -73,8 +73,15 @@ export async function verifyLogin({ username, password }: Credentials): Promise<
   return { id: user.id, username: user.username, sessionVersion: user.sessionVersion };
 }
 
-export function getUserById(id: number): Promise<SessionUser | null> {
-  return prisma.user.findUnique({ where: { id }, select: sessionUserFields });
+// Every signed-in request asks this, so it is plain SQL on the read-only connection like
+// the other busiest reads (db.server.ts): Prisma's fixed ~0.3 ms per query was a quarter
+// of a signed-in front page's server time beyond the page itself.
+const userByIdQuery = readOnlyQuery<[id: number], SessionUser>(
+  `SELECT "id", "username", "sessionVersion" FROM "User" WHERE "id" = ?`,
+);
+
+export async function getUserById(id: number): Promise<SessionUser | null> {
+  return userByIdQuery().get(id) ?? null;
 }
 
 /** Ends every session of the user: cookies carry the old version and stop working. */
