@@ -41,8 +41,12 @@ const kept = new Map<string, KeptPage>(); // oldest first: a hit moves a page to
 type Candidate = { key: string; dataVersion: number };
 const candidates = new AsyncLocalStorage<Candidate>();
 
+// Only the production build: under the dev server a kept page would outlive the code
+// change that should have altered it.
+const ENABLED = process.env.NODE_ENV === "production";
+
 addRequestHook("page-cache", (_server, message, response, next) => {
-  const key = keyOf(message);
+  const key = ENABLED ? keyOf(message) : null;
   if (key === null) return next();
   let dataVersion: number;
   try {
