@@ -13,12 +13,13 @@ import { hasSessionCookie } from "~/utils/session.server";
  * are most of a blog's traffic. Rendering one through remix-serve, Remix and React costs
  * ~4 ms of CPU, which held the front page to ~320 requests a second on two cores; so a
  * page whose route says it looks the same to every visitor (RouteHandle) is kept once
- * rendered, and the next visitor gets it from memory, ahead of Remix, in ~0.2 ms
+ * rendered, and the next visitor gets it from memory, ahead of Remix, in ~0.3 ms
  * (docs/decisions/005-performance.md).
  *
  * - Never stale: a kept page is tagged with the database's data_version from before its
  *   loaders ran, and only served while that is still the version. Any committed write,
- *   from this process or another, drops every kept page at once.
+ *   from this process or another, makes every kept page stale at once.
+ * - Small: at most 300 pages and 16 MB, the least recently asked for going first.
  * - Never shared with a signed-in user: a request carrying the session cookie (even an
  *   expired one) is never answered from here, and a response that sets a cookie is never
  *   kept.
@@ -32,11 +33,31 @@ type KeptPage = {
   headers: [name: string, parts: string[]][];
   /** The HTML split at the nonce. */
   html: string[];
+  bytes: number;
 };
 
-// A few hundred pages is ~10 MB at most; a page of posts is ~30 KB before compression.
+// A page of posts is ~30 KB, but a post may hold 100,000 characters: so a limit on bytes
+// as well as pages keeps the memory this takes small and known.
 const MAX_PAGES = 300;
+const MAX_BYTES = 16 * 1024 * 1024;
 const kept = new Map<string, KeptPage>(); // oldest first: a hit moves a page to the end
+let keptBytes = 0;
+
+function take(key: string) {
+  const page = kept.get(key);
+  if (page) {
+    kept.delete(key);
+    keptBytes -= page.bytes;
+  }
+  return page;
+}
+
+function keep(key: string, page: KeptPage) {
+  take(key);
+  kept.set(key, page);
+  keptBytes += page.bytes;
+  while (kept.size > MAX_PAGES || keptBytes > MAX_BYTES) take(kept.keys().next().value as string);
+}
 
 type Candidate = { key: string; dataVersion: number };
 const candidates = new AsyncLocalStorage<Candidate>();
@@ -54,10 +75,9 @@ addRequestHook("page-cache", (_server, message, response, next) => {
   } catch {
     return next(); // the database is unreadable: Remix shows the error page
   }
-  const page = kept.get(key);
-  if (page) kept.delete(key);
+  const page = take(key);
   if (page?.dataVersion !== dataVersion) return candidates.run({ key, dataVersion }, next);
-  kept.set(key, page);
+  keep(key, page);
   send(page, message, response);
   return true;
 });
@@ -89,12 +109,12 @@ export function keepPage({
 }) {
   const candidate = candidates.getStore();
   if (!candidate || status !== 200 || headers.has("Set-Cookie") || !isSameForVisitors(context)) return;
-  kept.set(candidate.key, {
+  keep(candidate.key, {
     dataVersion: candidate.dataVersion,
     headers: [...headers].map(([name, value]) => [name, value.split(nonce)]),
     html: html.toString("utf8").split(nonce),
+    bytes: html.byteLength,
   });
-  if (kept.size > MAX_PAGES) kept.delete(kept.keys().next().value as string);
 }
 
 function isSameForVisitors(context: EntryContext) {

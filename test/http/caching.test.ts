@@ -114,6 +114,21 @@ describe("pages kept for visitors who are not signed in", () => {
     expect(isKeptPage(head)).toBe(false);
   });
 
+  it("keeps at most 16 MB of pages: long posts push out the least recently asked for", async () => {
+    // A post of 100,000 characters makes a page of over 200 KB (the text is in the HTML
+    // and again in the data for the browser), so 90 of them are over 16 MB.
+    const ids: number[] = [];
+    for (let n = 0; n < 90; n++) ids.push(await author.createPost({ title: `Long ${n}`, text: `${n} `.padEnd(100_000, "words ") }));
+    for (const id of ids) await (await fetch(`${app.url}/${id}`)).arrayBuffer();
+    const stillKept = async (id: number) => {
+      const response = await fetch(`${app.url}/${id}`);
+      await response.arrayBuffer();
+      return isKeptPage(response);
+    };
+    expect(await stillKept(ids[89])).toBe(true);
+    expect(await stillKept(ids[0])).toBe(false);
+  });
+
   it("compresses each answer the way the client asks: Brotli, gzip or not at all", async () => {
     await fetch(`${app.url}/`);
     const cases: [acceptEncoding: string, encoding: string | undefined][] = [
