@@ -1,6 +1,6 @@
 import type { Statement } from "better-sqlite3";
 import type { ProcessedImage } from "~/utils/image.server";
-import { prisma, readOnlyQuery } from "~/utils/db.server";
+import { prisma, readOnlyQuery, sqliteDate } from "~/utils/db.server";
 import { TEXT_MAX_LENGTH, TITLE_MAX_LENGTH } from "~/utils/rules";
 import { hasControlCharacters, hasErrors, type FieldErrors, type Validated } from "~/utils/validation";
 
@@ -71,10 +71,6 @@ function summary({ ownerName, editorName, createdAt, updatedAt, ...row }: Summar
   };
 }
 
-/** Prisma stores DateTime as ISO 8601 text; SQLite's own CURRENT_TIMESTAMP writes UTC without the zone. */
-function sqliteDate(text: string) {
-  return new Date(text.includes("T") ? text : `${text.replace(" ", "T")}Z`);
-}
 
 /**
  * One page of posts, newest first. The cursor is the id of the last post shown: each

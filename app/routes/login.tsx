@@ -1,7 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Field } from "~/components/field";
-import { clearLoginFailures, loginRetryAfter, recordLoginFailure } from "~/models/login-throttle.server";
+import { beginLoginAttempt } from "~/models/login-throttle.server";
 import { verifyLogin } from "~/models/user.server";
 import { clientAddress } from "~/utils/client-address.server";
 import { readForm } from "~/utils/form.server";
@@ -31,23 +31,25 @@ export async function action({ request }: ActionFunctionArgs) {
     return data({ error: "Enter your username and your password.", username }, { status: 400 });
   }
 
-  const address = clientAddress(request);
-  const retryAfter = await loginRetryAfter(username, address);
-  if (retryAfter > 0) {
-    const minutes = Math.ceil(retryAfter / 60);
+  const attempt = await beginLoginAttempt(username, clientAddress(request));
+  if (!attempt.allowed) {
+    const minutes = Math.ceil(attempt.retryAfterSeconds / 60);
     return data(
       { error: `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`, username },
-      { status: 429, headers: { "Retry-After": String(retryAfter) } },
+      { status: 429, headers: { "Retry-After": String(attempt.retryAfterSeconds) } },
     );
   }
 
-  const user = await verifyLogin({ username, password });
+  const user = await verifyLogin({ username, password }).catch(async (error: unknown) => {
+    await attempt.abandoned();
+    throw error;
+  });
   if (!user) {
-    await recordLoginFailure(username, address);
+    await attempt.failed();
     // One message for an unknown name and a wrong password: no hint about which accounts exist.
     return data({ error: "That username and password do not match.", username }, { status: 401 });
   }
-  await clearLoginFailures(username);
+  await attempt.succeeded();
   return createUserSession(user, redirectTo);
 }
 

@@ -75,3 +75,8 @@ export function databaseVersion(): number {
   if (!row) throw new Error("PRAGMA data_version returned no row");
   return row.data_version;
 }
+
+/** A DateTime read with plain SQL: Prisma stores ISO 8601 text; SQLite's own CURRENT_TIMESTAMP writes UTC without the zone. */
+export function sqliteDate(text: string) {
+  return new Date(text.includes("T") ? text : `${text.replace(" ", "T")}Z`);
+}

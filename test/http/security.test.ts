@@ -351,6 +351,16 @@ describe("login throttling", () => {
     lockedUsername = username;
   });
 
+  it("checks at most 10 of 40 wrong passwords sent at once", async () => {
+    const { username } = await signedIn("swarm");
+    const statuses = await Promise.all(
+      Array.from({ length: 40 }, async (_, n) => (await logIn(username, `parallel guess ${n}`)).status),
+    );
+    const count = (status: number) => statuses.filter((each) => each === status).length;
+    expect([count(401), count(429)]).toEqual([10, 30]);
+    expect((await logIn(username, PASSWORD)).status).toBe(429);
+  });
+
   it("after 10 failures from one address across usernames, refuses that address but not others", async () => {
     const attacker = randomAddress();
     for (let attempt = 1; attempt <= 10; attempt++) {
