@@ -4,6 +4,7 @@ import { createPost, getImageBytes, getImageHash, getPost, listPosts } from "~/m
 import { createUser, type SessionUser } from "~/models/user.server";
 import { processImage } from "~/utils/image.server";
 import { createUserSession, getUser } from "~/utils/session.server";
+import { beginLoginAttempt } from "~/models/login-throttle.server";
 import { databaseFile } from "../../prisma/database-url.js";
 import { pngImage } from "../support/images";
 
@@ -159,5 +160,16 @@ describe("who is asking", () => {
     const signedIn = await statementsOf(() => getUser(new Request("http://quill.test/", { headers: { Cookie: cookie } })));
     expect(signedIn).toHaveLength(1);
     expect(plan(signedIn[0])).toEqual([expect.stringMatching(/^SEARCH (main\.)?User USING INTEGER PRIMARY KEY \(rowid=\?\)$/)]);
+  });
+});
+
+describe("logging in", () => {
+  it("checks the throttle with one lookup by key for the username and the address", async () => {
+    const statements = await statementsOf(async () => {
+      const attempt = await beginLoginAttempt(owner.username, "192.0.2.1");
+      if (attempt.allowed) await attempt.abandoned();
+    });
+    expect(statements).toHaveLength(1);
+    expect(plan(statements[0])).toEqual([expect.stringMatching(/^SEARCH (main\.)?LoginThrottle USING INDEX sqlite_autoindex_LoginThrottle_1 \(key=\?\)$/)]);
   });
 });
