@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { verifyApiToken } from "~/models/api-token.server";
 import type { SessionUser } from "~/models/user.server";
 import { ImageError } from "~/utils/image.server";
+import { decodeUtf8, readBodyBytes } from "~/utils/request-body.server";
 import { assertSameOrigin } from "~/utils/same-origin.server";
 import { applySecurityHeaders } from "~/utils/security-headers.server";
 import { getUser } from "~/utils/session.server";
@@ -69,7 +70,6 @@ export async function requireApiUser(request: Request): Promise<SessionUser> {
 
 // A post's text is at most 100,000 characters: even all escaped as \uXXXX, well under this.
 const MAX_JSON_BYTES = 1024 * 1024;
-const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** The Content-Type without parameters, lower-cased: "image/png; x=y" is "image/png". */
 export function mediaType(request: Request): string {
@@ -77,34 +77,13 @@ export function mediaType(request: Request): string {
 }
 
 /**
- * The whole body, or `tooLarge()` thrown as soon as it passes `limit` bytes: a declared
- * Content-Length over the limit is refused before reading anything, and a streamed body is
- * never held beyond the limit.
+ * The whole body, or `tooLarge()` thrown as soon as it passes `limit` bytes (or declares
+ * a Content-Length over it): a streamed body is never held beyond the limit.
  */
 export async function readBody(request: Request, limit: number, tooLarge: () => unknown): Promise<Uint8Array> {
-  const declared = request.headers.get("Content-Length");
-  if (declared !== null && Number(declared) > limit) throw tooLarge();
-  if (!request.body) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (let next = await reader.read(); !next.done; next = await reader.read()) {
-    size += next.value.byteLength;
-    if (size > limit) {
-      // Let go without cancelling: cancelling resets the connection before the client can
-      // read the answer. connections.server.ts drains the rest once the answer is sent.
-      reader.releaseLock();
-      throw tooLarge();
-    }
-    chunks.push(next.value);
-  }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
+  const bytes = await readBodyBytes(request, { keep: limit, limit, tooLarge });
+  if (bytes === null) throw tooLarge(); // cannot happen: past `keep` is past `limit`
+  return bytes;
 }
 
 /** The body as a JSON object (unknown keys and all); anything else is a 400, 413 or 415. */
@@ -113,12 +92,8 @@ export async function readJsonObject(request: Request): Promise<Record<string, u
     throw apiError(415, 'Send the body as JSON with "Content-Type: application/json".');
   }
   const bytes = await readBody(request, MAX_JSON_BYTES, () => apiError(413, "The JSON body is larger than 1 MB."));
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    throw apiError(400, "The body is not valid UTF-8 text.");
-  }
+  const text = decodeUtf8(bytes);
+  if (text === null) throw apiError(400, "The body is not valid UTF-8 text.");
   let value: unknown;
   try {
     value = JSON.parse(text);

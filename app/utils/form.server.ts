@@ -1,4 +1,5 @@
 import { data, unstable_parseMultipartFormData, type UploadHandlerPart } from "@remix-run/node";
+import { concatBytes, decodeUtf8, readBodyBytes } from "~/utils/request-body.server";
 import { assertSameOrigin } from "~/utils/same-origin.server";
 
 // Text fields are far below this (a post's text is at most 100,000 characters); anything
@@ -47,8 +48,9 @@ export async function readForm(
   const contentType = request.headers.get("Content-Type") ?? "";
   const result: ReadForm = { formData: new FormData(), files: new Map(), oversized: new Set() };
   if (contentType.startsWith("application/x-www-form-urlencoded")) {
-    const body = await readCapped(request, MAX_TEXT_FIELD_BYTES);
-    if (body === null) throw tooLarge();
+    const bytes = await readBodyBytes(request, { keep: MAX_TEXT_FIELD_BYTES, limit: MAX_BODY_BYTES, tooLarge });
+    if (bytes === null) throw tooLarge();
+    const body = decodeFormText(bytes);
     for (const [name, value] of parseUrlEncoded(body)) result.formData.append(name, value);
     return result;
   }
@@ -78,10 +80,10 @@ export async function readForm(
     }
     if (isFile) {
       // An empty file input (no file chosen) arrives as a nameless zero-byte part.
-      if (size > 0 || filename) result.files.set(name, concat(collected, size));
+      if (size > 0 || filename) result.files.set(name, concatBytes(collected, size));
       return undefined;
     }
-    return decodeUtf8(concat(collected, size));
+    return decodeFormText(concatBytes(collected, size));
   };
 
   try {
@@ -102,30 +104,14 @@ function isDataResponse(error: unknown) {
   return typeof error === "object" && error !== null && (error as { type?: unknown }).type === "DataWithResponseInit";
 }
 
-function concat(chunks: Uint8Array[], size: number) {
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
-}
-
 function notUtf8() {
   return data("The form is not valid UTF-8 text.", { status: 400 });
 }
 
-// Browsers always send UTF-8; anything else would be stored as U+FFFD, silently changing
-// what was sent, so it is refused instead.
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
-function decodeUtf8(bytes: Uint8Array) {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    throw notUtf8();
-  }
+function decodeFormText(bytes: Uint8Array) {
+  const text = decodeUtf8(bytes);
+  if (text === null) throw notUtf8();
+  return text;
 }
 
 /** Like URLSearchParams, but a percent-escape that is not UTF-8 is refused, not replaced. */
@@ -142,26 +128,4 @@ function parseUrlEncoded(body: string): [string, string][] {
   } catch {
     throw data("The form is not valid UTF-8 text, or has a broken %-escape.", { status: 400 });
   }
-}
-
-/**
- * The body as text, or null when it is longer than `limit` bytes. Past the limit it keeps
- * reading (without keeping) up to the body ceiling: stopping early would cancel the body,
- * which resets the connection before the client can read the 413 answer.
- */
-async function readCapped(request: Request, limit: number): Promise<string | null> {
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (let next = await reader.read(); !next.done; next = await reader.read()) {
-    size += next.value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      // Let go of the body without cancelling it, as the multipart parser does.
-      reader.releaseLock();
-      throw tooLarge();
-    }
-    if (size <= limit) chunks.push(next.value);
-  }
-  return size > limit ? null : decodeUtf8(concat(chunks, size));
 }
