@@ -8,6 +8,7 @@ import { readForm } from "~/utils/form.server";
 import { safeRedirect } from "~/utils/redirect";
 import { createUserSession, getUser } from "~/utils/session.server";
 import { textField } from "~/utils/validation";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
 
 export const meta: MetaFunction = () => [{ title: "Log in · Quill" }];
 
@@ -91,4 +92,10 @@ export default function Login() {
       </p>
     </main>
   );
+}
+
+// A refused form (405, 413, 415...) renders here, inside the root layout, so the root
+// loader still runs and the header still shows who is signed in.
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
 }

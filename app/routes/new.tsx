@@ -4,6 +4,7 @@ import { PostForm } from "~/components/post-form";
 import { createPost } from "~/models/post.server";
 import { readPostSubmission } from "~/utils/post-form.server";
 import { requireUser } from "~/utils/session.server";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
 
 export const meta: MetaFunction = () => [{ title: "New post · Quill" }];
 
@@ -35,4 +36,10 @@ export default function NewPost() {
       />
     </main>
   );
+}
+
+// A refused form (405, 413, 415...) renders here, inside the root layout, so the root
+// loader still runs and the header still shows who is signed in.
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
 }

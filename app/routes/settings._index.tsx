@@ -6,6 +6,7 @@ import { readForm } from "~/utils/form.server";
 import { PASSWORD_MIN_LENGTH } from "~/utils/rules";
 import { createUserSession, requireUser } from "~/utils/session.server";
 import { textField } from "~/utils/validation";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
 
 export const meta: MetaFunction = () => [{ title: "Settings · Quill" }];
 
@@ -98,4 +99,10 @@ function Notice() {
       {notice}
     </p>
   ) : null;
+}
+
+// A refused form (405, 413, 415...) renders here, inside the root layout, so the root
+// loader still runs and the header still shows who is signed in.
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
 }

@@ -8,6 +8,7 @@ import { parseId } from "~/utils/http.server";
 import { TOKEN_NAME_MAX_LENGTH } from "~/utils/rules";
 import { requireUser } from "~/utils/session.server";
 import { textField } from "~/utils/validation";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
 
 export const meta: MetaFunction = () => [{ title: "API tokens · Quill" }];
 
@@ -186,4 +187,10 @@ function RevokedNotice() {
       Token revoked: scripts using it now get 401.
     </p>
   ) : null;
+}
+
+// A refused form (405, 413, 415...) renders here, inside the root layout, so the root
+// loader still runs and the header still shows who is signed in.
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
 }

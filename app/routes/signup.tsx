@@ -7,6 +7,7 @@ import { PASSWORD_MIN_LENGTH, USERNAME_RULE } from "~/utils/rules";
 import { safeRedirect } from "~/utils/redirect";
 import { createUserSession, getUser } from "~/utils/session.server";
 import { textField, type FieldErrors } from "~/utils/validation";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
 
 export const meta: MetaFunction = () => [{ title: "Sign up · Quill" }];
 
@@ -99,4 +100,10 @@ export default function Signup() {
       </p>
     </main>
   );
+}
+
+// A refused form (405, 413, 415...) renders here, inside the root layout, so the root
+// loader still runs and the header still shows who is signed in.
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
 }

@@ -103,6 +103,20 @@ describe("pages over plain HTTP (what a browser without JavaScript sends)", () =
     }
   });
 
+  it("keeps the signed-in header on the error page of a refused form", async () => {
+    const writer = client();
+    const username = await writer.signup();
+    for (const [path, init] of [
+      ["/new", { method: "PUT", body: { title: "Put" } }],
+      ["/new", { method: "POST", body: '{"title":"json"}', headers: { "Content-Type": "application/json" } }],
+      ["/settings", { method: "DELETE" }],
+    ] as const) {
+      const response = await writer.request(path, init);
+      expect(response.status, `${init.method} ${path}`).toBeGreaterThanOrEqual(400);
+      expect(visibleText(await response.text()), `${init.method} ${path}`).toContain(`[${username}] Settings Logout`);
+    }
+  });
+
   it("creates a post with an image and shows it, escaped, with its whitespace", async () => {
     const author = client();
     const username = await author.signup();
