@@ -153,6 +153,27 @@ describe("pages kept for visitors who are not signed in", () => {
   });
 });
 
+describe("what remix-serve does for every other answer", () => {
+  it("serves the build's assets with a year's immutable caching", async () => {
+    const html = await (await fetch(`${app.url}/`)).text();
+    const assets = [...new Set([...html.matchAll(/(?:href|src)="(\/assets\/[^"]+\.(?:js|css))"/g)].map((match) => match[1]))];
+    expect(assets.length).toBeGreaterThan(1);
+    for (const asset of assets) {
+      const response = await rawGet(asset);
+      expect(response.status, asset).toBe(200);
+      expect(response.headers["cache-control"], asset).toBe("public, max-age=31536000, immutable");
+    }
+  });
+
+  it("compresses rendered pages too, for a signed-in user", async () => {
+    const cookie = author.cookie ?? "";
+    const page = await rawGet("/", { Cookie: cookie, "Accept-Encoding": "gzip, deflate, br" });
+    expect(isKeptPage(page)).toBe(false);
+    expect(page.headers["content-encoding"]).toBe("br");
+    expect(zlib.brotliDecompressSync(page.body).toString("utf8")).toContain("Settings");
+  });
+});
+
 describe("images answered ahead of Remix", () => {
   let id: number;
   let hash: string;
