@@ -22,7 +22,7 @@ const waiting = new Set<() => void>();
 const MAX_WAIT_MS = 5_000;
 
 export type LoginAttempt =
-  | { allowed: false; retryAfterSeconds: number }
+  | { allowed: false; reason: "failures" | "busy"; retryAfterSeconds: number }
   | { allowed: true; failed: () => Promise<void>; succeeded: () => Promise<void>; abandoned: () => Promise<void> };
 
 /**
@@ -37,8 +37,11 @@ export async function beginLoginAttempt(username: string, address: string): Prom
     // Read and reserve without an await in between, so no other attempt can come between.
     const verdict = check(keys);
     if (verdict === "allowed") return reserve(keys);
-    if (verdict !== "busy") return { allowed: false, retryAfterSeconds: verdict };
-    if (Date.now() >= deadline) return { allowed: false, retryAfterSeconds: 1 };
+    if (verdict !== "busy") return { allowed: false, reason: "failures", retryAfterSeconds: verdict };
+    if (Date.now() >= deadline) {
+      console.warn(`[quill] a login for ${keys[0]} from ${keys[1]} waited ${MAX_WAIT_MS} ms for the attempts in flight`);
+      return { allowed: false, reason: "busy", retryAfterSeconds: 1 };
+    }
     await new Promise<void>((resolve) => {
       const timer = setTimeout(wake, deadline - Date.now());
       function wake() {

@@ -35,10 +35,11 @@ export async function action({ request }: ActionFunctionArgs) {
   const attempt = await beginLoginAttempt(username, clientAddress(request));
   if (!attempt.allowed) {
     const minutes = Math.ceil(attempt.retryAfterSeconds / 60);
-    return data(
-      { error: `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`, username },
-      { status: 429, headers: { "Retry-After": String(attempt.retryAfterSeconds) } },
-    );
+    const error =
+      attempt.reason === "busy"
+        ? "Too many logins at once for this account or address. Try again in a moment."
+        : `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
+    return data({ error, username }, { status: 429, headers: { "Retry-After": String(attempt.retryAfterSeconds) } });
   }
 
   const user = await verifyLogin({ username, password }).catch(async (error: unknown) => {
