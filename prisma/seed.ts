@@ -3,7 +3,7 @@
 import sharp from "sharp";
 import { createPost } from "~/models/post.server";
 import { createUser, verifyLogin, type SessionUser } from "~/models/user.server";
-import { prisma } from "~/utils/db.server";
+import { closeDatabase, reader } from "~/utils/db.server";
 import { processImage } from "~/utils/image.server";
 
 export const DEMO_PASSWORD = "quill-demo-1";
@@ -52,11 +52,11 @@ const POSTS = [
 async function main() {
   const users = { alice: await demoUser("alice"), bob: await demoUser("bob") };
   for (const post of POSTS) {
-    if (await prisma.post.findFirst({ where: { title: post.title }, select: { id: true } })) continue;
+    if (await reader().selectFrom("Post").select("id").where("title", "=", post.title).executeTakeFirst()) continue;
     const image = post.picture ? await processImage(new Uint8Array(await landscape(post.picture))) : null;
     await createPost({ input: { title: post.title, text: post.text }, ownerId: users[post.author].id, image });
   }
-  const count = await prisma.post.count();
+  const { count } = await reader().selectFrom("Post").select((eb) => eb.fn.countAll<number>().as("count")).executeTakeFirstOrThrow();
   console.log(`Seeded: users alice and bob (password "${DEMO_PASSWORD}"), ${count} posts in all.`);
 }
 
@@ -65,4 +65,4 @@ main()
     console.error(error);
     process.exitCode = 1;
   })
-  .finally(() => prisma.$disconnect());
+  .finally(() => closeDatabase());

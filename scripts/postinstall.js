@@ -2,7 +2,7 @@
 // 1. Prisma 7 (devDependency alias `prisma-studio`, used only for `npm run studio`) also
 //    declares a `prisma` bin, and npm may link it over Prisma 6's. Point `npx prisma` back
 //    at Prisma 6, which the app's migrations and client are made for.
-// 2. Generate the Prisma client into app/generated/prisma.
+// 2. Generate the Kysely types from the schema into app/generated/kysely.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -14,5 +14,7 @@ if (fs.existsSync(prismaCli)) {
   fs.symlinkSync(path.relative(path.dirname(bin), prismaCli), bin);
 }
 
-const result = spawnSync(process.execPath, [prismaCli, "generate"], { stdio: "inherit" });
+// The schema's generator runs as `prisma-kysely`, from node_modules/.bin.
+const env = { ...process.env, PATH: [path.resolve("node_modules", ".bin"), process.env.PATH].join(path.delimiter) };
+const result = spawnSync(process.execPath, [prismaCli, "generate"], { stdio: "inherit", env });
 process.exit(result.status ?? 1);

@@ -4,7 +4,8 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { databaseFile } from "../prisma/database-url.js";
+import { databaseConfig } from "../prisma/database-url.js";
+import { migrate } from "./migrate.js";
 import { serverEnv } from "./server-env.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -19,10 +20,14 @@ function run(command, args) {
   }
 }
 
-fs.mkdirSync(path.dirname(databaseFile()), { recursive: true });
-console.log(`[quill] database: ${databaseFile()}`);
-// Prisma 6 by path: node_modules/.bin/prisma may also be claimed by Prisma 7 (see postinstall.js).
-run(process.execPath, [path.join(root, "node_modules", "prisma", "build", "index.js"), "migrate", "deploy"]);
+const database = databaseConfig();
+console.log(`[quill] database: ${database.kind === "sqlite" ? database.file : "PostgreSQL"}`);
+try {
+  await migrate();
+} catch (error) {
+  console.error(`[quill] ${error.message}`);
+  process.exit(1);
+}
 if (!fs.existsSync(serverBuild) || process.argv.includes("--build")) run(bin("remix"), ["vite:build"]);
 
 const server = spawn(bin("remix-serve"), [serverBuild], {

@@ -1,8 +1,10 @@
+import { editorName } from "~/utils/names";
+
 type Byline = {
   createdAt: string | Date;
   updatedAt: string | Date;
   owner: { username: string };
-  editor: { username: string };
+  editor: { username: string } | null;
 };
 
 /** "By alice · last edited by bob" with dates, the same on the list and the post. */
@@ -10,7 +12,7 @@ export function PostByline({ post }: { post: Byline }) {
   return (
     <p className="byline">
       Created by <strong>{post.owner.username}</strong> on <DateText value={post.createdAt} /> · last edited by{" "}
-      <strong>{post.editor.username}</strong> on <DateText value={post.updatedAt} />
+      <strong>{editorName(post)}</strong> on <DateText value={post.updatedAt} />
     </p>
   );
 }

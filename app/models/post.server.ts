@@ -1,6 +1,6 @@
-import type { Statement } from "better-sqlite3";
+import { sql } from "kysely";
 import type { ProcessedImage } from "~/utils/image.server";
-import { prisma, readOnlyQuery, sqliteDate } from "~/utils/db.server";
+import { bumpContentVersion, reader, timestamp, toDate, write, type Database } from "~/utils/db.server";
 import { TEXT_MAX_LENGTH, TITLE_MAX_LENGTH } from "~/utils/rules";
 import { hasControlCharacters, hasErrors, type FieldErrors, type Validated } from "~/utils/validation";
 
@@ -32,84 +32,133 @@ export type PostSummary = {
   updatedAt: Date;
   imageHash: string | null;
   owner: { username: string };
-  editor: { username: string };
+  /** Null once the account of whoever saved last has been deleted. */
+  editor: { username: string } | null;
 };
-export type PostDetail = PostSummary & { text: string; version: number; ownerId: number };
+export type PostDetail = PostSummary & { text: string; version: number; ownerId: number; imageAlt: string };
 
-// Lists and post pages are the app's busiest reads, so they are plain SQL on the read-only
-// connection: one statement each instead of Prisma's three (the post, then owner and
-// editor in two more queries) at ~0.3 ms apiece; the front page serves 50% more requests
-// a second for it (docs/decisions/005-performance.md). Names come from subqueries on the
-// primary key, so the plan cannot change with the data: Post is read in id order, never
-// sorted. test/unit/query-plan.test.ts holds these statements to that, and runs them
-// against the migrated schema. Lists never select `text`, and nothing here reads images.
-type SummaryRow = Omit<PostSummary, "createdAt" | "updatedAt" | "owner" | "editor"> & {
+// Lists and post pages are the app's busiest reads: one statement each, names from
+// subqueries on the primary key, so the plan cannot change with the data (Post is read in
+// id order, never sorted). test/unit/query-plan.test.ts holds them to that. Lists never
+// select `text`, and nothing here reads image bytes.
+function summaryQuery(db: Database) {
+  return db
+    .selectFrom("Post as p")
+    .select((eb) => [
+      "p.id",
+      "p.title",
+      "p.createdAt",
+      "p.updatedAt",
+      "p.imageHash",
+      eb.selectFrom("User as u").select("u.username").whereRef("u.id", "=", "p.ownerId").as("ownerName"),
+      eb.selectFrom("User as u").select("u.username").whereRef("u.id", "=", "p.editorId").as("editorName"),
+    ]);
+}
+
+type SummaryRow = {
+  id: number;
+  title: string;
   createdAt: string;
   updatedAt: string;
-  ownerName: string;
-  editorName: string;
+  imageHash: string | null;
+  ownerName: string | null;
+  editorName: string | null;
 };
-type DetailRow = SummaryRow & { text: string; version: number; ownerId: number };
-
-const SUMMARY_COLUMNS = `p."id", p."title", p."createdAt", p."updatedAt", p."imageHash",
-  (SELECT u."username" FROM "User" u WHERE u."id" = p."ownerId") AS "ownerName",
-  (SELECT u."username" FROM "User" u WHERE u."id" = p."editorId") AS "editorName"`;
-const listQuery = readOnlyQuery<[after: number, limit: number], SummaryRow>(
-  `SELECT ${SUMMARY_COLUMNS} FROM "Post" p WHERE p."id" < ? ORDER BY p."id" DESC LIMIT ?`,
-);
-const postQuery = readOnlyQuery<[id: number], DetailRow>(
-  `SELECT ${SUMMARY_COLUMNS}, p."text", p."version", p."ownerId" FROM "Post" p WHERE p."id" = ?`,
-);
 
 function summary({ ownerName, editorName, createdAt, updatedAt, ...row }: SummaryRow): PostSummary {
   return {
     ...row,
-    createdAt: sqliteDate(createdAt),
-    updatedAt: sqliteDate(updatedAt),
-    owner: { username: ownerName },
-    editor: { username: editorName },
+    createdAt: toDate(createdAt),
+    updatedAt: toDate(updatedAt),
+    owner: { username: ownerName ?? "" },
+    editor: editorName === null ? null : { username: editorName },
   };
 }
-
 
 /**
  * One page of posts, newest first. The cursor is the id of the last post shown: each
  * page is an index range scan on the primary key, as cheap at post 100,000 as at post 20.
  */
 export async function listPosts({ after, limit = PAGE_SIZE }: { after?: number | null; limit?: number }) {
-  const rows = listQuery().all(after ?? Number.MAX_SAFE_INTEGER, limit + 1);
+  const rows = await summaryQuery(reader())
+    .where("p.id", "<", after ?? Number.MAX_SAFE_INTEGER)
+    .orderBy("p.id", "desc")
+    .limit(limit + 1)
+    .execute();
   const posts = rows.slice(0, limit).map(summary);
   const next = rows.length > limit ? posts[posts.length - 1].id : null;
   return { posts, next };
 }
 
-export async function getPost(id: number): Promise<PostDetail | null> {
-  const row = postQuery().get(id);
+export async function getPost(id: number, db: Database = reader()): Promise<PostDetail | null> {
+  const row = await summaryQuery(db)
+    .select(["p.text", "p.version", "p.ownerId", "p.imageAlt"])
+    .where("p.id", "=", id)
+    .executeTakeFirst();
   if (!row) return null;
-  const { text, version, ownerId, ...rest } = row;
-  return { ...summary(rest), text, version, ownerId };
+  const { text, version, ownerId, imageAlt, ...rest } = row;
+  return { ...summary(rest), text, version, ownerId, imageAlt };
 }
 
-function imageRow(image: ProcessedImage) {
-  return {
-    contentType: image.contentType,
-    width: image.width,
-    height: image.height,
-    data: image.data,
-    thumbnail: image.thumbnail,
-  };
+/** Stores the image unless an identical one is stored already (images are kept by content hash). */
+async function storeImage(db: Database, image: ProcessedImage) {
+  await db
+    .insertInto("Image")
+    .values({
+      hash: image.hash,
+      contentType: image.contentType,
+      width: image.width,
+      height: image.height,
+      data: Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength),
+      thumbnail: Buffer.from(image.thumbnail.buffer, image.thumbnail.byteOffset, image.thumbnail.byteLength),
+      createdAt: timestamp(),
+    })
+    .onConflict((conflict) => conflict.column("hash").doNothing())
+    .execute();
 }
 
-export async function createPost({ input, ownerId, image }: { input: PostInput; ownerId: number; image?: ProcessedImage | null }): Promise<PostDetail> {
-  const { id } = await prisma.post.create({
-    data: {
-      ...input,
-      ownerId,
-      editorId: ownerId,
-      imageHash: image?.hash ?? null,
-      image: image ? { create: imageRow(image) } : undefined,
-    },
-    select: { id: true },
+/** Deletes stored images that nothing refers to any more. */
+async function deleteUnusedImages(db: Database, hashes: (string | null | undefined)[]) {
+  const candidates = [...new Set(hashes.filter((hash): hash is string => Boolean(hash)))];
+  if (candidates.length === 0) return;
+  await db
+    .deleteFrom("Image")
+    .where("hash", "in", candidates)
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom("Post").select(sql.lit(1).as("one")).whereRef("Post.imageHash", "=", "Image.hash"))),
+    )
+    .execute();
+}
+
+export async function createPost({
+  input,
+  ownerId,
+  image,
+  imageAlt = "",
+}: {
+  input: PostInput;
+  ownerId: number;
+  image?: ProcessedImage | null;
+  imageAlt?: string;
+}): Promise<PostDetail> {
+  const now = timestamp();
+  const id = await write(async (db) => {
+    await bumpContentVersion(db);
+    if (image) await storeImage(db, image);
+    const created = await db
+      .insertInto("Post")
+      .values({
+        ...input,
+        ownerId,
+        editorId: ownerId,
+        imageHash: image?.hash ?? null,
+        imageAlt: image ? imageAlt : "",
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    return created.id;
   });
   // Read back through getPost, the one definition of what a post looks like.
   const post = await getPost(id);
@@ -122,6 +171,9 @@ export type UpdateResult =
   | { status: "conflict"; current: PostDetail }
   | { status: "missing" };
 
+/** What an edit does to the image: keep it (undefined), replace it, or remove it. */
+export type ImageChange = ProcessedImage | "remove" | undefined;
+
 /**
  * Saves an edit and credits it to `editorId`. With `baseVersion`, the save only happens if
  * nobody saved since that version was loaded: the compare-and-set is a single UPDATE, so
@@ -133,31 +185,39 @@ export async function updatePost({
   input,
   baseVersion,
   image,
+  imageAlt,
 }: {
   id: number;
   editorId: number;
   input: Partial<PostInput>;
   baseVersion?: number | null;
-  image?: ProcessedImage | null;
+  image?: ImageChange;
+  imageAlt?: string;
 }): Promise<UpdateResult> {
-  const saved = await prisma.$transaction(async (tx) => {
-    const { count } = await tx.post.updateMany({
-      where: { id, ...(baseVersion != null ? { version: baseVersion } : {}) },
-      data: {
+  const saved = await write(async (db) => {
+    // First: on PostgreSQL this row lock puts concurrent saves in line, so `before` stays true.
+    await bumpContentVersion(db);
+    const before = await db.selectFrom("Post").select(["imageHash", "version"]).where("id", "=", id).executeTakeFirst();
+    if (!before || (baseVersion != null && before.version !== baseVersion)) return false;
+    if (image && image !== "remove") await storeImage(db, image);
+    const imageHash = image === undefined ? before.imageHash : image === "remove" ? null : image.hash;
+    const { numUpdatedRows } = await db
+      .updateTable("Post")
+      .set({
         ...input,
         editorId,
-        version: { increment: 1 },
-        ...(image ? { imageHash: image.hash } : {}),
-      },
-    });
-    if (count === 1 && image) {
-      await tx.postImage.upsert({
-        where: { postId: id },
-        create: { postId: id, ...imageRow(image) },
-        update: imageRow(image),
-      });
-    }
-    return count === 1;
+        version: before.version + 1,
+        updatedAt: timestamp(),
+        imageHash,
+        ...(imageAlt !== undefined || image !== undefined ? { imageAlt: imageHash ? (imageAlt ?? "") : "" } : {}),
+      })
+      .where("id", "=", id)
+      // Still a compare-and-set, for writers that do not bump the content version (Studio).
+      .where("version", "=", before.version)
+      .executeTakeFirst();
+    if (numUpdatedRows !== 1n) return false;
+    if (before.imageHash !== imageHash) await deleteUnusedImages(db, [before.imageHash]);
+    return true;
   });
   const post = await getPost(id);
   if (!post) return { status: "missing" };
@@ -168,36 +228,39 @@ export type DeleteResult = "deleted" | "missing" | "forbidden";
 
 /** Deletes the post if `userId` owns it; the owner check is part of the query itself. */
 export async function deletePost({ id, userId }: { id: number; userId: number }): Promise<DeleteResult> {
-  const { count } = await prisma.post.deleteMany({ where: { id, ownerId: userId } });
-  if (count === 1) return "deleted";
-  const exists = await prisma.post.findUnique({ where: { id }, select: { id: true } });
-  return exists ? "forbidden" : "missing";
+  return write(async (db) => {
+    await bumpContentVersion(db);
+    const deleted = await db
+      .deleteFrom("Post")
+      .where("id", "=", id)
+      .where("ownerId", "=", userId)
+      .returning("imageHash")
+      .executeTakeFirst();
+    if (deleted) {
+      await deleteUnusedImages(db, [deleted.imageHash]);
+      return "deleted";
+    }
+    const exists = await db.selectFrom("Post").select("id").where("id", "=", id).executeTakeFirst();
+    return exists ? "forbidden" : "missing";
+  });
 }
 
 export type ImageSize = "full" | "thumbnail";
 
-// The image route's lookups are plain SQL on the read-only connection (see db.server.ts
-// for why); test/unit/query-plan.test.ts checks them against the migrated schema.
-const imageHashQuery = readOnlyQuery<[number], { imageHash: string | null }>(
-  `SELECT "imageHash" FROM "Post" WHERE "id" = ?`,
-);
-// better-sqlite3 returns a BLOB as a Buffer of its own (never over a SharedArrayBuffer).
-type ImageRow = { contentType: string; bytes: Buffer<ArrayBuffer> };
-const imageBytesQueries: Record<ImageSize, () => Statement<[number], ImageRow>> = {
-  full: readOnlyQuery(`SELECT "contentType", "data" AS "bytes" FROM "PostImage" WHERE "postId" = ?`),
-  thumbnail: readOnlyQuery(`SELECT "contentType", "thumbnail" AS "bytes" FROM "PostImage" WHERE "postId" = ?`),
-};
-
-// Synchronous, unlike the rest of this module: the image fast path answers from inside the
-// Node request event (app/utils/image-serving.server.ts).
-
 /** The image's version alone (null: the post has no image; undefined: no such post). */
-export function getImageHash(postId: number): string | null | undefined {
-  const post = imageHashQuery().get(postId);
+export async function getImageHash(postId: number): Promise<string | null | undefined> {
+  const post = await reader().selectFrom("Post").select("imageHash").where("id", "=", postId).executeTakeFirst();
   return post ? post.imageHash : undefined;
 }
 
-/** The stored bytes of one size; only this query ever reads image data. */
-export function getImageBytes(postId: number, size: ImageSize): ImageRow | null {
-  return imageBytesQueries[size]().get(postId) ?? null;
+export type ImageBytes = { contentType: string; bytes: Buffer };
+
+/** The stored bytes of one size of an image, by its hash; only this query ever reads image data. */
+export async function getImageBytes(hash: string, size: ImageSize): Promise<ImageBytes | null> {
+  const row = await reader()
+    .selectFrom("Image")
+    .select(["contentType", size === "thumbnail" ? "thumbnail as bytes" : "data as bytes"])
+    .where("hash", "=", hash)
+    .executeTakeFirst();
+  return row ?? null;
 }

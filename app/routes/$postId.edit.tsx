@@ -6,6 +6,7 @@ import { getPost, updatePost } from "~/models/post.server";
 import { invariantResponse, requirePostId } from "~/utils/http.server";
 import { postImageUrl } from "~/utils/image-url";
 import { readPostSubmission } from "~/utils/post-form.server";
+import { editorName } from "~/utils/names";
 import { requireUser } from "~/utils/session.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -32,17 +33,18 @@ export async function action({ request, params }: ActionFunctionArgs) {
     editorId: user.id,
     input: submission.input,
     baseVersion: submission.baseVersion,
-    image: submission.image,
+    image: submission.image ?? undefined,
   });
   invariantResponse(result.status !== "missing", "This post was deleted while you were editing it.", 404);
   if (result.status === "conflict") {
     // Someone saved first: keep the user's words in the form and show what they saved.
-    const { title, text, editor, version } = result.current;
+    const { title, text, version } = result.current;
+    const editor = editorName(result.current);
     return data(
       {
-        errors: { form: `${editor.username} saved this post while you were editing. Your changes are not saved yet.` },
+        errors: { form: `${editor} saved this post while you were editing. Your changes are not saved yet.` },
         values: submission.input,
-        conflict: { title, text, editor: editor.username, version },
+        conflict: { title, text, editor, version },
       },
       { status: 409 },
     );

@@ -8,11 +8,11 @@ import { isHttpsRequest } from "~/utils/security-headers.server";
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const postId = requirePostId(params.postId);
   const url = new URL(request.url);
-  const { status, headers, body } = answerImageRequest({
+  const { status, headers, body } = await answerImageRequest({
     postId,
     search: url.searchParams,
     ifNoneMatch: request.headers.get("If-None-Match"),
     https: isHttpsRequest(request),
   });
-  return new Response(body, { status, headers });
+  return new Response(body as BodyInit | null, { status, headers });
 }

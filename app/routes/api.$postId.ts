@@ -2,6 +2,7 @@ import { deletePost, getPost, updatePost } from "~/models/post.server";
 import { apiPost, readPostEdit } from "~/utils/api-post.server";
 import { apiError, apiOk, apiRoute, readJsonObject, requireApiUser } from "~/utils/api.server";
 import { requirePostId } from "~/utils/http.server";
+import { editorName } from "~/utils/names";
 
 // One post: GET reads it (public), PATCH edits it (anyone signed in, credited as editor),
 // DELETE removes it (its owner only).
@@ -22,10 +23,10 @@ const handle = apiRoute({
     const result = await updatePost({ id, editorId: user.id, input, baseVersion });
     if (result.status === "missing") throw apiError(404, NOT_FOUND);
     if (result.status === "conflict") {
-      const { version, editor } = result.current;
+      const { version } = result.current;
       throw apiError(
         409,
-        `The post changed after version ${baseVersion}: it is at version ${version} (last edited by ${editor.username}). Nothing was saved; fetch it again and reapply your change.`,
+        `The post changed after version ${baseVersion}: it is at version ${version} (last edited by ${editorName(result.current)}). Nothing was saved; fetch it again and reapply your change.`,
       );
     }
     return apiOk({ data: apiPost(result.post) });

@@ -1,4 +1,4 @@
-import { prisma } from "~/utils/db.server";
+import { reader } from "~/utils/db.server";
 import { applySecurityHeaders } from "~/utils/security-headers.server";
 
 /** 200 when the database answers a trivial query, 503 when it does not. */
@@ -7,7 +7,7 @@ export async function loader({ request }: { request: Request }) {
   applySecurityHeaders(headers, request);
   try {
     // Reads a real table (not just `SELECT 1`), so a missing or damaged file is noticed.
-    await prisma.user.findFirst({ select: { id: true } });
+    await reader().selectFrom("User").select("id").limit(1).execute();
     return Response.json({ status: "ok" }, { headers });
   } catch (error) {
     console.error("[healthz] database check failed", error);

@@ -1,12 +1,13 @@
 import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Field } from "~/components/field";
-import { beginLoginAttempt } from "~/models/login-throttle.server";
+import { beginAttempt, throttleKey } from "~/models/throttle.server";
 import { verifyLogin } from "~/models/user.server";
 import { clientAddress } from "~/utils/client-address.server";
 import { readForm } from "~/utils/form.server";
 import { safeRedirect } from "~/utils/redirect";
 import { createUserSession, getUser } from "~/utils/session.server";
+import { USERNAME_PATTERN } from "~/utils/rules";
 import { textField } from "~/utils/validation";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 
@@ -32,7 +33,13 @@ export async function action({ request }: ActionFunctionArgs) {
     return data({ error: "Enter your username and your password.", username }, { status: 400 });
   }
 
-  const attempt = await beginLoginAttempt(username, clientAddress(request));
+  // A name that breaks the username rules cannot have an account: no password to check,
+  // and nothing stored about it.
+  if (!USERNAME_PATTERN.test(username)) return data({ error: NO_MATCH, username }, { status: 401 });
+  const attempt = await beginAttempt("login", [
+    throttleKey("login", "user", username),
+    throttleKey("login", "address", clientAddress(request)),
+  ]);
   if (!attempt.allowed) {
     const minutes = Math.ceil(attempt.retryAfterSeconds / 60);
     const error =
@@ -47,13 +54,16 @@ export async function action({ request }: ActionFunctionArgs) {
     throw error;
   });
   if (!user) {
-    await attempt.failed();
-    // One message for an unknown name and a wrong password: no hint about which accounts exist.
-    return data({ error: "That username and password do not match.", username }, { status: 401 });
+    await attempt.counted();
+    return data({ error: NO_MATCH, username }, { status: 401 });
   }
-  await attempt.succeeded();
+  // The username's count starts over; the address keeps its own.
+  await attempt.cleared([throttleKey("login", "user", username)]);
   return createUserSession(user, redirectTo);
 }
+
+// One message for an unknown name and a wrong password: no hint about which accounts exist.
+const NO_MATCH = "That username and password do not match.";
 
 export default function Login() {
   const actionData = useActionData<typeof action>();

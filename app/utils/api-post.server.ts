@@ -9,7 +9,7 @@ export function apiPostSummary(post: PostSummary) {
   return {
     id: post.id,
     owner: post.owner.username,
-    editor: post.editor.username,
+    editor: post.editor?.username ?? null,
     title: post.title,
     createdAt: post.createdAt.toISOString(),
     updatedAt: post.updatedAt.toISOString(),

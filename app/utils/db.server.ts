@@ -1,82 +1,207 @@
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
-import Database, { type Statement } from "better-sqlite3";
-import { PrismaClient } from "~/generated/prisma/client";
-import { databaseFile, databaseUrl } from "../../prisma/database-url.js";
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement } from "kysely";
+import pg from "pg";
+import type { DB } from "~/generated/kysely/database";
+import { databaseConfig, type DatabaseConfig } from "../../prisma/database-url.js";
+
+// All reads and writes go through Kysely, with types generated from prisma/schema.prisma,
+// on SQLite or PostgreSQL alike: one query, written once, for both
+// (docs/decisions/008-data-access.md).
+
+export type Database = Kysely<DB>;
+
+/** Thrown by `write` when SQLite's write lock stays taken (another process is writing): the answer is a 503 with Retry-After. */
+export class DatabaseBusyError extends Error {
+  readonly retryAfterSeconds = 2;
+  constructor() {
+    super("The database is busy with another write.");
+    this.name = "DatabaseBusyError";
+  }
+}
+
+export type Connections = {
+  config: DatabaseConfig;
+  /** Every write, in `write()` transactions; on PostgreSQL, every read too. */
+  writer: Database;
+  /** Reads; on SQLite a read-only connection of its own, which never waits for the writer. */
+  reader: Database;
+  close: () => Promise<void>;
+};
+
+// How long a write may wait for SQLite's lock held by another process before the answer is
+// a 503. It waits with timers, never by blocking: better-sqlite3's own busy timeout sleeps
+// on the JavaScript thread, which froze every other request of the process meanwhile.
+const WRITE_WAIT_MS = 5_000;
 
 // Per-connection settings for a web server: WAL lets readers run beside the writer,
 // NORMAL sync is durable in WAL mode except across power loss, and a 20 MB page cache
 // keeps the hot pages of the post list in memory.
-const CONNECTION_PRAGMAS = [
-  "PRAGMA journal_mode = WAL",
-  "PRAGMA synchronous = NORMAL",
-  "PRAGMA foreign_keys = ON",
-  "PRAGMA cache_size = -20000",
-];
+const SQLITE_PRAGMAS = ["journal_mode = WAL", "synchronous = NORMAL", "foreign_keys = ON", "cache_size = -20000"];
 
-function createClient() {
-  // `timeout` is better-sqlite3's busy timeout: wait for another process's write lock
-  // instead of failing at once with SQLITE_BUSY.
-  const adapter = new PrismaBetterSQLite3({ url: databaseUrl(), timeout: 5000 });
-  const base = new PrismaClient({ adapter });
-  // The adapter opens one connection lazily; run the pragmas on it before any query.
-  let ready: Promise<unknown> | undefined;
-  const prepare = () =>
-    (ready ??= CONNECTION_PRAGMAS.reduce<Promise<unknown>>(
-      (previous, pragma) => previous.then(() => base.$queryRawUnsafe(pragma)),
-      Promise.resolve(),
-    ));
-  return base.$extends({
-    query: {
-      async $allOperations({ args, query }) {
-        await prepare();
-        return query(args);
-      },
+/**
+ * better-sqlite3 as Kysely's SQLite dialect wants it, but keeping each prepared statement:
+ * Kysely prepares every query anew, and preparing costs more than running the busiest
+ * reads. The SQL strings are parameterized, so there are only as many as the app has queries.
+ */
+function keepingStatements(database: BetterSqlite3.Database): SqliteDatabase {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(text: string): SqliteStatement {
+      let statement = statements.get(text);
+      if (!statement) {
+        statement = database.prepare(text);
+        if (statements.size < 1_000) statements.set(text, statement);
+      }
+      return statement as unknown as SqliteStatement;
     },
-  });
+  };
 }
 
-type Client = ReturnType<typeof createClient>;
-// One client per process; the dev server reloads modules, so keep it on globalThis.
-const globalStore = globalThis as typeof globalThis & { __quillPrisma?: Client; __quillReader?: Database.Database };
+function openSqlite(file: string): Connections {
+  const writerDatabase = new BetterSqlite3(file, { timeout: 0 });
+  for (const pragma of SQLITE_PRAGMAS) writerDatabase.pragma(pragma);
+  // The reader waits a little for a lock only in rare moments (recovering the WAL after a
+  // crash); it never waits for writers.
+  const readerDatabase = new BetterSqlite3(file, { fileMustExist: true, timeout: 100 });
+  readerDatabase.pragma("query_only = ON");
+  readerDatabase.pragma("cache_size = -20000");
+  const writer = new Kysely<DB>({ dialect: new SqliteDialect({ database: keepingStatements(writerDatabase) }) });
+  const reader = new Kysely<DB>({ dialect: new SqliteDialect({ database: keepingStatements(readerDatabase) }) });
+  return {
+    config: { kind: "sqlite", file },
+    writer,
+    reader,
+    close: async () => {
+      await reader.destroy();
+      await writer.destroy();
+    },
+  };
+}
 
-export const prisma: Client = (globalStore.__quillPrisma ??= createClient());
+// PostgreSQL's timestamp(3) columns (Prisma's DateTime) read as ISO 8601 text, the same as
+// SQLite gives; counts (int8) as numbers.
+const PG_TIMESTAMP = 1114;
+const PG_TIMESTAMPTZ = 1184;
+const PG_INT8 = 20;
+const pgTypes = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === PG_TIMESTAMP) return (value: string) => `${value.replace(" ", "T")}Z`;
+    if (oid === PG_TIMESTAMPTZ) return (value: string) => new Date(value).toISOString();
+    if (oid === PG_INT8) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+function openPostgres(url: string): Connections {
+  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.DATABASE_POOL_SIZE ?? 10), types: pgTypes });
+  // An idle client that loses its connection (a restarted server) must not take the process down.
+  pool.on("error", (error) => console.error("[quill] PostgreSQL connection lost:", error.message));
+  const writer = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return { config: { kind: "postgresql", url }, writer, reader: writer, close: () => writer.destroy() };
+}
+
+// One set of connections per process; the dev server reloads modules, so keep it on globalThis.
+const globalStore = globalThis as typeof globalThis & { __quillDatabase?: Connections };
+
+/** Connections to a database of one's own (the bench and tests fill databases with these). */
+export function openDatabase(config: DatabaseConfig): Connections {
+  return config.kind === "sqlite" ? openSqlite(config.file) : openPostgres(config.url);
+}
+
+function connections(): Connections {
+  return (globalStore.__quillDatabase ??= openDatabase(databaseConfig()));
+}
+
+export function databaseKind(): DatabaseConfig["kind"] {
+  return connections().config.kind;
+}
+
+/** For reads. Reads never wait for a write. */
+export function reader(): Database {
+  return connections().reader;
+}
+
+/** Closes the connections (tests, and the end of scripts). */
+export async function closeDatabase() {
+  const open = globalStore.__quillDatabase;
+  globalStore.__quillDatabase = undefined;
+  await open?.close();
+}
 
 /**
- * A second connection, read-only, for the busiest reads (a page of posts, a post, an image
- * and its hash; see post.server.ts). Prisma costs ~0.3-0.4 ms per query whatever the query,
- * loads each relation with a query of its own, and its SQLite adapter copies every BLOB
- * into an array with one JS number per byte (2 ms and a megabyte of garbage for a 60 KB
- * image, against 0.03 ms here). Every write stays on Prisma (docs/decisions/005-performance.md).
+ * Runs `work` as one transaction: everything in it is written, or nothing is. Only database
+ * statements belong in it (the lock is held until it ends). On SQLite the transaction takes
+ * the write lock up front (BEGIN IMMEDIATE), so a conflict shows at the start and the whole
+ * transaction is tried again later, without blocking the event loop; after WRITE_WAIT_MS it
+ * gives up with DatabaseBusyError.
  */
-function reader() {
-  if (!globalStore.__quillReader) {
-    const connection = new Database(databaseFile(), { fileMustExist: true, timeout: 5000 });
-    connection.pragma("query_only = ON");
-    globalStore.__quillReader = connection;
+export async function write<T>(work: (transaction: Database) => Promise<T>): Promise<T> {
+  const { config, writer } = connections();
+  if (config.kind === "postgresql") return writer.transaction().execute(work);
+  const deadline = Date.now() + WRITE_WAIT_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await writer.connection().execute(async (connection) => {
+        await sql`BEGIN IMMEDIATE`.execute(connection);
+        try {
+          const result = await work(connection);
+          await sql`COMMIT`.execute(connection);
+          return result;
+        } catch (error) {
+          await sql`ROLLBACK`.execute(connection).catch(() => undefined);
+          throw error;
+        }
+      });
+    } catch (error) {
+      if (!isSqliteBusy(error)) throw error;
+      if (Date.now() >= deadline) throw new DatabaseBusyError();
+      // 2, 4, 8 ... ms, then every 50 ms, with jitter so that waiting processes do not retry in step.
+      await new Promise((resolve) => setTimeout(resolve, Math.min(50, 2 ** (attempt + 1)) * (0.5 + Math.random())));
+    }
   }
-  return globalStore.__quillReader;
 }
 
-/** A statement on the read-only connection, prepared once, on first use. */
-export function readOnlyQuery<Params extends unknown[], Row>(sql: string): () => Statement<Params, Row> {
-  let statement: Statement<Params, Row> | undefined;
-  return () => (statement ??= reader().prepare<Params, Row>(sql));
+function isSqliteBusy(error: unknown) {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "SQLITE_BUSY" || code === "SQLITE_BUSY_SNAPSHOT" || code === "SQLITE_LOCKED";
 }
 
-const dataVersionQuery = readOnlyQuery<[], { data_version: number }>("PRAGMA data_version");
+/** Whether an insert failed on a unique constraint, on either database. */
+export function isUniqueViolation(error: unknown) {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "23505";
+}
+
+// ---- dates ---------------------------------------------------------------------------
+
+/** Dates are stored as ISO 8601 text in UTC (PostgreSQL: timestamp(3)). */
+export function timestamp(date = new Date()) {
+  return date.toISOString();
+}
+
+/** A stored date: ISO 8601, or SQLite's CURRENT_TIMESTAMP form (UTC without the zone). */
+export function toDate(text: string) {
+  return new Date(text.includes("T") ? text : `${text.replace(" ", "T")}Z`);
+}
+
+// ---- the content version -------------------------------------------------------------
 
 /**
- * A number that changes whenever any connection, in this process or another (a seed, Prisma
- * Studio, a second server), commits a write to the database: SQLite's data_version as seen
- * by the read-only connection, which never writes itself.
+ * Marks that what pages show has changed: kept pages rendered before are stale. Called in
+ * the same transaction as the change (posts, images, usernames), first, so that
+ * concurrent writers on PostgreSQL take the row locks in one order.
  */
-export function databaseVersion(): number {
-  const row = dataVersionQuery().get();
-  if (!row) throw new Error("PRAGMA data_version returned no row");
-  return row.data_version;
+export async function bumpContentVersion(transaction: Database) {
+  await transaction
+    .insertInto("ContentVersion")
+    .values({ id: 1, version: 1 })
+    .onConflict((conflict) => conflict.column("id").doUpdateSet({ version: sql`"ContentVersion"."version" + 1` }))
+    .execute();
 }
 
-/** A DateTime read with plain SQL: Prisma stores ISO 8601 text; SQLite's own CURRENT_TIMESTAMP writes UTC without the zone. */
-export function sqliteDate(text: string) {
-  return new Date(text.includes("T") ? text : `${text.replace(" ", "T")}Z`);
+/** The current content version: one primary-key read, cheap enough to ask on every request. */
+export async function contentVersion(): Promise<number> {
+  const row = await reader().selectFrom("ContentVersion").select("version").where("id", "=", 1).executeTakeFirst();
+  return row?.version ?? 0;
 }

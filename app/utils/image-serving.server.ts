@@ -16,15 +16,15 @@ export type ImageRequest = {
   ifNoneMatch: string | null;
   https: boolean;
 };
-export type ImageAnswer = { status: 200 | 304 | 404; headers: Record<string, string>; body: Buffer<ArrayBuffer> | string | null };
+export type ImageAnswer = { status: 200 | 304 | 404; headers: Record<string, string>; body: Buffer | string | null };
 
 /**
  * The answer to GET /:postId/image, whoever asks: the route module and the fast path
  * below. A revalidation is answered from the hash alone, without reading the image bytes.
  */
-export function answerImageRequest({ postId, search, ifNoneMatch, https }: ImageRequest): ImageAnswer {
+export async function answerImageRequest({ postId, search, ifNoneMatch, https }: ImageRequest): Promise<ImageAnswer> {
   const size: ImageSize = search.get("size") === "thumbnail" ? "thumbnail" : "full";
-  const hash = getImageHash(postId);
+  const hash = await getImageHash(postId);
   const headers = securityHeaders({ https });
   if (hash === undefined) {
     return { status: 404, headers: { ...headers, "Content-Type": "text/plain; charset=utf-8" }, body: "No post has that address." };
@@ -34,7 +34,7 @@ export function answerImageRequest({ postId, search, ifNoneMatch, https }: Image
   headers["Cache-Control"] = search.get("v") === (hash ?? "none") ? IMMUTABLE : REVALIDATE;
   if (matchesEtag(ifNoneMatch, headers.ETag)) return { status: 304, headers, body: null };
 
-  const image = hash ? getImageBytes(postId, size) : null;
+  const image = hash ? await getImageBytes(hash, size) : null;
   if (!image) return { status: 200, headers: { ...headers, "Content-Type": "image/svg+xml" }, body: PLACEHOLDER_SVG };
   headers["Content-Type"] = image.contentType;
   headers["Content-Length"] = String(image.bytes.byteLength);
@@ -61,18 +61,15 @@ addRequestHook("images", (_server, message, response, next) => {
   const match = IMAGE_PATH.exec(message.url ?? "");
   const postId = match ? parseId(match[1]) : null;
   if (!match || postId === null) return next();
-  let image: ImageAnswer;
-  try {
-    const ifNoneMatch = message.headers["if-none-match"];
-    image = answerImageRequest({
-      postId,
-      search: new URLSearchParams(match[2] ?? ""),
-      ifNoneMatch: typeof ifNoneMatch === "string" ? ifNoneMatch : null,
-      https: isHttpsMessage(message),
-    });
-  } catch {
-    return next(); // a database failure: Remix gives it the app's error handling and 500 page
-  }
-  answer(message, response, image.status, image.headers, image.body);
+  const ifNoneMatch = message.headers["if-none-match"];
+  answerImageRequest({
+    postId,
+    search: new URLSearchParams(match[2] ?? ""),
+    ifNoneMatch: typeof ifNoneMatch === "string" ? ifNoneMatch : null,
+    https: isHttpsMessage(message),
+  }).then(
+    (image) => answer(message, response, image.status, image.headers, image.body),
+    () => next(), // a database failure: Remix gives it the app's error handling and 500 page
+  );
   return true;
 });

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type http from "node:http";
 import zlib from "node:zlib";
 import type { EntryContext } from "@remix-run/node";
-import { databaseVersion } from "~/utils/db.server";
+import { contentVersion } from "~/utils/db.server";
 import type { RouteHandle } from "~/utils/route-handle";
 import { createNonce, isHttpsMessage } from "~/utils/security-headers.server";
 import { addRequestHook, answer } from "~/utils/server-hooks.server";
@@ -69,16 +69,15 @@ const ENABLED = process.env.NODE_ENV === "production";
 addRequestHook("page-cache", (_server, message, response, next) => {
   const key = ENABLED ? keyOf(message) : null;
   if (key === null) return next();
-  let dataVersion: number;
-  try {
-    dataVersion = databaseVersion();
-  } catch {
-    return next(); // the database is unreadable: Remix shows the error page
-  }
-  const page = take(key);
-  if (page?.dataVersion !== dataVersion) return candidates.run({ key, dataVersion }, next);
-  keep(key, page);
-  send(page, message, response);
+  contentVersion().then(
+    (dataVersion) => {
+      const page = take(key);
+      if (page?.dataVersion !== dataVersion) return candidates.run({ key, dataVersion }, next);
+      keep(key, page);
+      send(page, message, response);
+    },
+    () => next(), // the database is unreadable: Remix shows the error page
+  );
   return true;
 });
 

@@ -73,7 +73,7 @@ function postsIn(databaseFile: string) {
       integrity: db.prepare("PRAGMA integrity_check").pluck().all(),
       foreignKeyProblems: db.prepare("PRAGMA foreign_key_check").all(),
       posts: new Map(
-        (db.prepare(`SELECT p.id, p.title, i.postId IS NOT NULL AS hasImage FROM "Post" p LEFT JOIN "PostImage" i ON i.postId = p.id`).all() as {
+        (db.prepare(`SELECT p.id, p.title, i.hash IS NOT NULL AS hasImage FROM "Post" p LEFT JOIN "Image" i ON i.hash = p.imageHash`).all() as {
           id: number;
           title: string;
           hasImage: number;

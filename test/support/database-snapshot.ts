@@ -8,12 +8,12 @@ export function openReadOnly(databaseFile: string) {
 
 export type Snapshot = { counts: Record<string, number>; checksum: string };
 
-const TABLES = ["User", "Post", "PostImage", "ApiToken"] as const;
-// Rows whose content must not change when a request is refused (LoginThrottle may: a
+const TABLES = ["User", "Post", "Image", "ApiToken"] as const;
+// Rows whose content must not change when a request is refused (Throttle may: a
 // refused login is still a counted failure).
-const CHECKSUMMED = ["User", "Post", "PostImage"] as const;
+const CHECKSUMMED = ["User", "Post", "Image"] as const;
 
-/** Row counts and a checksum of every User, Post and PostImage row, image bytes included. */
+/** Row counts and a checksum of every User, Post and Image row, image bytes included. */
 export function databaseSnapshot(databaseFile: string): Snapshot {
   const db = openReadOnly(databaseFile);
   try {
@@ -23,7 +23,7 @@ export function databaseSnapshot(databaseFile: string): Snapshot {
     }
     const hash = crypto.createHash("sha256");
     for (const table of CHECKSUMMED) {
-      const key = table === "PostImage" ? "postId" : "id";
+      const key = table === "Image" ? "hash" : "id";
       for (const row of db.prepare(`SELECT * FROM "${table}" ORDER BY "${key}"`).iterate()) {
         for (const [column, value] of Object.entries(row as Record<string, unknown>)) {
           hash.update(`${table}.${column}=`);

@@ -45,12 +45,12 @@ describe("posts", () => {
     const post = await createPost({ input: input("With image", "Body"), ownerId: owner.id, image });
     expect(post).toMatchObject({ title: "With image", text: "Body", version: 1, imageHash: image.hash });
     expect(post.owner.username).toBe("owner");
-    expect(post.editor.username).toBe("owner");
+    expect(post.editor?.username).toBe("owner");
     expect(await getImageHash(post.id)).toBe(image.hash);
-    const full = await getImageBytes(post.id, "full");
+    const full = await getImageBytes(image.hash, "full");
     expect(full?.contentType).toBe("image/webp");
     expect(Buffer.from(full!.bytes).equals(Buffer.from(image.data))).toBe(true);
-    const thumbnail = await getImageBytes(post.id, "thumbnail");
+    const thumbnail = await getImageBytes(image.hash, "thumbnail");
     expect(Buffer.from(thumbnail!.bytes).equals(Buffer.from(image.thumbnail))).toBe(true);
   });
 
@@ -104,6 +104,22 @@ describe("posts", () => {
     expect(await getImageHash(post.id)).toBe(post.imageHash);
     await updatePost({ id: post.id, editorId: editor.id, input: {}, image: replacement });
     expect(await getImageHash(post.id)).toBe(replacement.hash);
+    // The old image is used by nothing now, so its bytes are gone.
+    expect(await getImageBytes(post.imageHash!, "full")).toBeNull();
+    await updatePost({ id: post.id, editorId: editor.id, input: {}, image: "remove" });
+    expect(await getImageHash(post.id)).toBeNull();
+    expect(await getImageBytes(replacement.hash, "full")).toBeNull();
+  });
+
+  it("stores an image once, however many posts show it, until the last one lets go", async () => {
+    const image = await processImage(await pngImage(30, 30, "#0a0"));
+    const first = await createPost({ input: input("Twin 1"), ownerId: owner.id, image });
+    const second = await createPost({ input: input("Twin 2"), ownerId: editor.id, image });
+    expect(first.imageHash).toBe(second.imageHash);
+    expect(await deletePost({ id: first.id, userId: owner.id })).toBe("deleted");
+    expect(await getImageBytes(image.hash, "full")).not.toBeNull();
+    expect(await deletePost({ id: second.id, userId: editor.id })).toBe("deleted");
+    expect(await getImageBytes(image.hash, "full")).toBeNull();
   });
 
   it("deletes only for the owner, with its image", async () => {
@@ -112,7 +128,7 @@ describe("posts", () => {
     expect(await getPost(post.id)).not.toBeNull();
     expect(await deletePost({ id: post.id, userId: owner.id })).toBe("deleted");
     expect(await getPost(post.id)).toBeNull();
-    expect(await getImageBytes(post.id, "full")).toBeNull();
+    expect(await getImageBytes(post.imageHash!, "full")).toBeNull();
     expect(await deletePost({ id: post.id, userId: owner.id })).toBe("missing");
   });
 });

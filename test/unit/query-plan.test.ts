@@ -4,7 +4,7 @@ import { createPost, getImageBytes, getImageHash, getPost, listPosts } from "~/m
 import { createUser, type SessionUser } from "~/models/user.server";
 import { processImage } from "~/utils/image.server";
 import { createUserSession, getUser } from "~/utils/session.server";
-import { beginLoginAttempt } from "~/models/login-throttle.server";
+import { beginAttempt, throttleKey } from "~/models/throttle.server";
 import { databaseFile } from "../../prisma/database-url.js";
 import { pngImage } from "../support/images";
 
@@ -16,10 +16,7 @@ import { pngImage } from "../support/images";
 type Executed = { sql: string; params: unknown[] };
 const executed: Executed[] = [];
 
-/**
- * Records every statement run on any better-sqlite3 connection in this process: Prisma's
- * (through its driver adapter, which binds and then runs) and the read-only one.
- */
+/** Records every statement run on any better-sqlite3 connection in this process (both of Kysely's). */
 function recordStatements() {
   const probe = new Database(":memory:");
   type Method = (this: Database.Statement, ...args: unknown[]) => unknown;
@@ -34,7 +31,9 @@ function recordStatements() {
   for (const name of ["run", "get", "all", "iterate"]) {
     const original = prototype[name];
     prototype[name] = function (...args) {
-      executed.push({ sql: this.source, params: args.length > 0 ? args : (bound.get(this) ?? []) });
+      // Kysely passes the parameters as one array.
+      const params = args.length === 1 && Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
+      executed.push({ sql: this.source, params: params.length > 0 ? params : (bound.get(this) ?? []) });
       return original.apply(this, args);
     };
   }
@@ -56,10 +55,12 @@ function plan({ sql, params }: Executed): string[] {
 
 const FULL_SCAN_OR_SORT = /^SCAN |TEMP B-TREE/;
 const BY_PRIMARY_KEY = /^SEARCH \S+ USING INTEGER PRIMARY KEY \(rowid[<=]\?\)$/;
-const IMAGE_DATA = /PostImage|"?data"?\b|thumbnail/i;
+const IMAGE_DATA = /"Image"|"?data"?\b|thumbnail/i;
+const BY_HASH = /^SEARCH (main\.)?Image USING INDEX sqlite_autoindex_Image_1 \(hash=\?\)$/;
 
 let owner: SessionUser;
 let postId: number;
+let imageHash: string;
 
 beforeAll(async () => {
   recordStatements();
@@ -69,6 +70,7 @@ beforeAll(async () => {
   owner = first;
   const image = await processImage(await pngImage(40, 30));
   postId = (await createPost({ input: { title: "With a picture", text: "Words" }, ownerId: owner.id, image })).id;
+  imageHash = image.hash;
 
   // Enough rows that a careless plan would show: 3,000 posts by both users, in one statement.
   const db = new Database(databaseFile());
@@ -110,11 +112,11 @@ function expectImageLookups(hash: Executed[], thumbnail: Executed[]) {
   expect(hash).toHaveLength(1);
   expect(hash[0].sql).not.toMatch(IMAGE_DATA);
   expect(plan(hash[0])).toEqual([expect.stringMatching(BY_PRIMARY_KEY)]);
-  // The bytes of the one size asked for, by primary key.
+  // The bytes of the one size asked for, by the image's hash.
   expect(thumbnail).toHaveLength(1);
   expect(thumbnail[0].sql).toMatch(/"thumbnail"/);
   expect(thumbnail[0].sql).not.toMatch(/"data"/);
-  expect(plan(thumbnail[0])).toEqual([expect.stringMatching(BY_PRIMARY_KEY)]);
+  expect(plan(thumbnail[0])).toEqual([expect.stringMatching(BY_HASH)]);
 }
 
 describe("the busy read paths", () => {
@@ -133,7 +135,7 @@ describe("the busy read paths", () => {
   it("answer an image's version without its bytes, and read only the size asked for", async () => {
     expectImageLookups(
       await statementsOf(() => getImageHash(postId)),
-      await statementsOf(() => getImageBytes(postId, "thumbnail")),
+      await statementsOf(() => getImageBytes(imageHash, "thumbnail")),
     );
   });
 
@@ -147,7 +149,7 @@ describe("the busy read paths", () => {
     expectPostPage(await statementsOf(() => getPost(postId)));
     expectImageLookups(
       await statementsOf(() => getImageHash(postId)),
-      await statementsOf(() => getImageBytes(postId, "thumbnail")),
+      await statementsOf(() => getImageBytes(imageHash, "thumbnail")),
     );
   });
 });
@@ -163,13 +165,21 @@ describe("who is asking", () => {
   });
 });
 
-describe("logging in", () => {
-  it("checks the throttle with one lookup by key for the username and the address", async () => {
+describe("rate limits", () => {
+  it("reserves a place in the throttle with writes by key only, for the username and the address", async () => {
+    const keys = [throttleKey("login", "user", owner.username), throttleKey("login", "address", "192.0.2.1")];
     const statements = await statementsOf(async () => {
-      const attempt = await beginLoginAttempt(owner.username, "192.0.2.1");
+      const attempt = await beginAttempt("login", keys);
       if (attempt.allowed) await attempt.abandoned();
     });
-    expect(statements).toHaveLength(1);
-    expect(plan(statements[0])).toEqual([expect.stringMatching(/^SEARCH (main\.)?LoginThrottle USING INDEX sqlite_autoindex_LoginThrottle_1 \(key=\?\)$/)]);
+    const touching = statements.filter((statement) => /"Throttle"/.test(statement.sql));
+    expect(touching.length).toBeGreaterThanOrEqual(3);
+    for (const statement of touching.filter((each) => /^update/i.test(each.sql))) {
+      expect(plan(statement), statement.sql).toEqual([expect.stringMatching(/^SEARCH (main\.)?Throttle USING INDEX sqlite_autoindex_Throttle_1 \(key[= ]/)]);
+    }
+    // Old rows are purged through the window's index, never by reading the whole table.
+    for (const statement of touching.filter((each) => /^delete/i.test(each.sql))) {
+      expect(plan(statement), statement.sql).toEqual([expect.stringMatching(/^SEARCH (main\.)?Throttle USING INDEX Throttle_windowStart_idx/)]);
+    }
   });
 });

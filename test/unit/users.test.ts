@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { changePassword, createUser, endAllSessions, validateNewCredentials, verifyLogin } from "~/models/user.server";
-import { prisma } from "~/utils/db.server";
+import { reader } from "~/utils/db.server";
 
 describe("accounts", () => {
   it("stores an argon2id hash, never the password", async () => {
     const user = await createUser({ username: "Alice", password: "correct horse" });
     expect(user).not.toBe("taken");
-    const row = await prisma.user.findUniqueOrThrow({ where: { usernameKey: "alice" } });
+    const row = await reader().selectFrom("User").selectAll().where("usernameKey", "=", "alice").executeTakeFirstOrThrow();
     expect(row.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(row.passwordHash).not.toContain("correct horse");
     expect(row.username).toBe("Alice");

@@ -1,0 +1,176 @@
+import crypto from "node:crypto";
+import { sql } from "kysely";
+import { reader, timestamp, toDate, write, type Database } from "~/utils/db.server";
+
+/**
+ * Limits on guessing and on bulk actions, per key (an account, a client address), kept in
+ * the Throttle table so that every process and machine on the database shares them.
+ *
+ * - login: 10 failed logins per username and per address in 15 minutes;
+ * - password: 10 wrong "current password"s per account and per address in 15 minutes;
+ * - signup: 10 accounts per address an hour.
+ *
+ * Checks under way count against the limit: an attempt reserves a place with one
+ * conditional UPDATE (atomic on SQLite and on PostgreSQL alike), so 40 guesses sent at once,
+ * to any number of processes, get exactly 10 checked. Attempts beyond what is left of the
+ * limit wait (at most 5 s) for those in flight to end, so many people at one address (an
+ * office) are slowed a little, not refused.
+ */
+export const LIMITS = {
+  login: { max: 10, windowMs: 15 * 60 * 1000 },
+  password: { max: 10, windowMs: 15 * 60 * 1000 },
+  signup: { max: 10, windowMs: 60 * 60 * 1000 },
+} as const;
+export type ThrottledAction = keyof typeof LIMITS;
+
+// A reservation lapses after this, should the process checking it die before it ends.
+const RESERVATION_MS = 30_000;
+const MAX_WAIT_MS = 5_000;
+const POLL_MS = 25;
+const LONGEST_WINDOW_MS = Math.max(...Object.values(LIMITS).map((limit) => limit.windowMs));
+
+/**
+ * The stored key for a value (a username, an address): hashed, so that rows stay small
+ * whatever a client sends, and the table holds no usernames.
+ */
+export function throttleKey(action: ThrottledAction, kind: "user" | "address", value: string) {
+  const digest = crypto.createHash("sha256").update(kind === "user" ? value.toLowerCase() : value).digest("base64url");
+  return `${action}:${kind}:${digest.slice(0, 22)}`;
+}
+
+export type Attempt =
+  | { allowed: false; reason: "limit" | "busy"; retryAfterSeconds: number }
+  | {
+      allowed: true;
+      /** Counts against every key (a failed login, an account made). */
+      counted: () => Promise<void>;
+      /** Starts the given keys' counts over (a successful login clears its username). */
+      cleared: (keys: string[]) => Promise<void>;
+      /** Ends without counting (the check itself failed). */
+      abandoned: () => Promise<void>;
+    };
+
+/**
+ * Asks to go ahead with `action` for these keys. When allowed, the attempt holds a place
+ * against every key's limit until one of `counted`, `cleared` or `abandoned` has finished.
+ */
+export async function beginAttempt(action: ThrottledAction, keys: string[]): Promise<Attempt> {
+  const { max, windowMs } = LIMITS[action];
+  const deadline = Date.now() + MAX_WAIT_MS;
+  for (;;) {
+    const reserved = await reserve(keys, max, windowMs);
+    if (reserved) return heldAttempt(keys);
+    const waitMs = await fullWindowWait(keys, max, windowMs);
+    if (waitMs > 0) return { allowed: false, reason: "limit", retryAfterSeconds: Math.ceil(waitMs / 1000) };
+    if (Date.now() >= deadline) {
+      console.warn(`[quill] a ${action} attempt waited ${MAX_WAIT_MS} ms for the attempts in flight`);
+      return { allowed: false, reason: "busy", retryAfterSeconds: 1 };
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+// Stale windows count as empty and lapsed reservations as none, in the same expressions the
+// UPDATE uses to start them over.
+const windowOver = (expired: string) => sql<boolean>`"windowStart" <= ${expired}`;
+const reservationsLapsed = (now: string) => sql<boolean>`("inFlightUntil" IS NULL OR "inFlightUntil" <= ${now})`;
+
+/** One place against every key's limit, or none: true when all were reserved. */
+async function reserve(keys: string[], max: number, windowMs: number): Promise<boolean> {
+  const now = new Date();
+  const at = timestamp(now);
+  const expired = timestamp(new Date(now.getTime() - windowMs));
+  const lapse = timestamp(new Date(now.getTime() + RESERVATION_MS));
+  const full = new Error("full");
+  try {
+    await write(async (db) => {
+      await db
+        .insertInto("Throttle")
+        .values(keys.map((key) => ({ key, count: 0, windowStart: at, inFlight: 0 })))
+        .onConflict((conflict) => conflict.column("key").doNothing())
+        .execute();
+      for (const key of keys) {
+        const countNow = sql<number>`CASE WHEN ${windowOver(expired)} THEN 0 ELSE "count" END`;
+        const inFlightNow = sql<number>`CASE WHEN ${reservationsLapsed(at)} THEN 0 ELSE "inFlight" END`;
+        const { numUpdatedRows } = await db
+          .updateTable("Throttle")
+          .set({
+            count: countNow,
+            windowStart: sql<string>`CASE WHEN ${windowOver(expired)} THEN ${at} ELSE "windowStart" END`,
+            inFlight: sql<number>`${inFlightNow} + 1`,
+            inFlightUntil: lapse,
+          })
+          .where("key", "=", key)
+          .where(sql<boolean>`${countNow} + ${inFlightNow} < ${max}`)
+          .executeTakeFirst();
+        if (numUpdatedRows !== 1n) throw full; // rolls back the places taken for earlier keys
+      }
+    });
+    return true;
+  } catch (error) {
+    if (error === full) return false;
+    throw error;
+  }
+}
+
+/** How long until the fullest key's window ends, when its count alone has reached the limit; 0 otherwise. */
+async function fullWindowWait(keys: string[], max: number, windowMs: number): Promise<number> {
+  const now = Date.now();
+  const rows = await reader().selectFrom("Throttle").select(["count", "windowStart"]).where("key", "in", keys).execute();
+  let waitMs = 0;
+  for (const row of rows) {
+    const windowEnd = toDate(row.windowStart).getTime() + windowMs;
+    if (windowEnd > now && row.count >= max) waitMs = Math.max(waitMs, windowEnd - now);
+  }
+  return waitMs;
+}
+
+function heldAttempt(keys: string[]): Attempt {
+  let ended = false;
+  const end = async (work: (db: Database) => Promise<void>) => {
+    if (ended) return;
+    ended = true;
+    await write(async (db) => {
+      await work(db);
+      await db
+        .updateTable("Throttle")
+        .set({ inFlight: sql<number>`CASE WHEN "inFlight" > 0 THEN "inFlight" - 1 ELSE 0 END` })
+        .where("key", "in", keys)
+        .execute();
+    });
+    await purgeOldRows();
+  };
+  return {
+    allowed: true,
+    counted: () =>
+      end(async (db) => {
+        await db
+          .updateTable("Throttle")
+          .set({ count: sql<number>`"count" + 1` })
+          .where("key", "in", keys)
+          .execute();
+      }),
+    cleared: (cleared) =>
+      end(async (db) => {
+        if (cleared.length > 0) await db.updateTable("Throttle").set({ count: 0 }).where("key", "in", cleared).execute();
+      }),
+    abandoned: () => end(async () => {}),
+  };
+}
+
+// Rows whose window is long over and that hold no reservation say nothing any more; they
+// are deleted now and then (at most once a minute per process), so the table stays small.
+let lastPurge = 0;
+async function purgeOldRows() {
+  const now = Date.now();
+  if (now - lastPurge < 60_000) return;
+  lastPurge = now;
+  const at = timestamp(new Date(now));
+  await write((db) =>
+    db
+      .deleteFrom("Throttle")
+      .where("windowStart", "<", timestamp(new Date(now - LONGEST_WINDOW_MS)))
+      .where(reservationsLapsed(at))
+      .execute(),
+  );
+}
