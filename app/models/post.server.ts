@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { ProcessedImage } from "~/utils/image.server";
-import { bumpContentVersion, reader, timestamp, toDate, write, type Database } from "~/utils/db.server";
+import { bumpContentVersion, hotQuery, reader, timestamp, toDate, write, type Database } from "~/utils/db.server";
 import { TEXT_MAX_LENGTH, TITLE_MAX_LENGTH } from "~/utils/rules";
 import { hasControlCharacters, hasErrors, type FieldErrors, type Validated } from "~/utils/validation";
 
@@ -79,22 +79,23 @@ function summary({ ownerName, editorName, createdAt, updatedAt, ...row }: Summar
  * One page of posts, newest first. The cursor is the id of the last post shown: each
  * page is an index range scan on the primary key, as cheap at post 100,000 as at post 20.
  */
+const listQuery = hotQuery((db, after: number, limit: number) =>
+  summaryQuery(db).where("p.id", "<", after).orderBy("p.id", "desc").limit(limit),
+);
+
 export async function listPosts({ after, limit = PAGE_SIZE }: { after?: number | null; limit?: number }) {
-  const rows = await summaryQuery(reader())
-    .where("p.id", "<", after ?? Number.MAX_SAFE_INTEGER)
-    .orderBy("p.id", "desc")
-    .limit(limit + 1)
-    .execute();
+  const rows = await listQuery(after ?? Number.MAX_SAFE_INTEGER, limit + 1);
   const posts = rows.slice(0, limit).map(summary);
   const next = rows.length > limit ? posts[posts.length - 1].id : null;
   return { posts, next };
 }
 
-export async function getPost(id: number, db: Database = reader()): Promise<PostDetail | null> {
-  const row = await summaryQuery(db)
-    .select(["p.text", "p.version", "p.ownerId", "p.imageAlt"])
-    .where("p.id", "=", id)
-    .executeTakeFirst();
+const postQuery = hotQuery((db, id: number) =>
+  summaryQuery(db).select(["p.text", "p.version", "p.ownerId", "p.imageAlt"]).where("p.id", "=", id),
+);
+
+export async function getPost(id: number): Promise<PostDetail | null> {
+  const [row] = await postQuery(id);
   if (!row) return null;
   const { text, version, ownerId, imageAlt, ...rest } = row;
   return { ...summary(rest), text, version, ownerId, imageAlt };
@@ -247,20 +248,23 @@ export async function deletePost({ id, userId }: { id: number; userId: number })
 
 export type ImageSize = "full" | "thumbnail";
 
+const imageHashQuery = hotQuery((db, postId: number) => db.selectFrom("Post").select("imageHash").where("id", "=", postId));
+
 /** The image's version alone (null: the post has no image; undefined: no such post). */
 export async function getImageHash(postId: number): Promise<string | null | undefined> {
-  const post = await reader().selectFrom("Post").select("imageHash").where("id", "=", postId).executeTakeFirst();
+  const [post] = await imageHashQuery(postId);
   return post ? post.imageHash : undefined;
 }
 
 export type ImageBytes = { contentType: string; bytes: Buffer };
 
-/** The stored bytes of one size of an image, by its hash; only this query ever reads image data. */
+const imageBytesQueries = {
+  full: hotQuery((db, hash: string) => db.selectFrom("Image").select(["contentType", "data as bytes"]).where("hash", "=", hash)),
+  thumbnail: hotQuery((db, hash: string) => db.selectFrom("Image").select(["contentType", "thumbnail as bytes"]).where("hash", "=", hash)),
+};
+
+/** The stored bytes of one size of an image, by its hash; only these queries ever read image data. */
 export async function getImageBytes(hash: string, size: ImageSize): Promise<ImageBytes | null> {
-  const row = await reader()
-    .selectFrom("Image")
-    .select(["contentType", size === "thumbnail" ? "thumbnail as bytes" : "data as bytes"])
-    .where("hash", "=", hash)
-    .executeTakeFirst();
+  const [row] = await imageBytesQueries[size](hash);
   return row ?? null;
 }

@@ -1,5 +1,5 @@
 import { hash, verify, type Options } from "@node-rs/argon2";
-import { isUniqueViolation, reader, timestamp, write } from "~/utils/db.server";
+import { hotQuery, isUniqueViolation, reader, timestamp, write } from "~/utils/db.server";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_PATTERN, USERNAME_RULE } from "~/utils/rules";
 import { hasErrors, type FieldErrors, type Validated } from "~/utils/validation";
 
@@ -78,8 +78,10 @@ export async function verifyLogin({ username, password }: Credentials): Promise<
 }
 
 /** The user of a session; every signed-in request asks this, so it is one primary-key read. */
+const userByIdQuery = hotQuery((db, id: number) => db.selectFrom("User").select(SESSION_USER_COLUMNS).where("id", "=", id));
+
 export async function getUserById(id: number): Promise<SessionUser | null> {
-  const user = await reader().selectFrom("User").select(SESSION_USER_COLUMNS).where("id", "=", id).executeTakeFirst();
+  const [user] = await userByIdQuery(id);
   return user ?? null;
 }
 
