@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { ProcessedImage } from "~/utils/image.server";
-import { bumpContentVersion, hotQuery, reader, timestamp, toDate, write, type Database } from "~/utils/db.server";
+import { bumpContentVersion, hotQuery, timestamp, toDate, write, type Database } from "~/utils/db.server";
 import { TEXT_MAX_LENGTH, TITLE_MAX_LENGTH } from "~/utils/rules";
 import { hasControlCharacters, hasErrors, type FieldErrors, type Validated } from "~/utils/validation";
 
