@@ -81,9 +81,7 @@ export function mediaType(request: Request): string {
  * a Content-Length over it): a streamed body is never held beyond the limit.
  */
 export async function readBody(request: Request, limit: number, tooLarge: () => unknown): Promise<Uint8Array> {
-  const bytes = await readBodyBytes(request, { keep: limit, limit, tooLarge });
-  if (bytes === null) throw tooLarge(); // cannot happen: past `keep` is past `limit`
-  return bytes;
+  return readBodyBytes(request, { limit, tooLarge });
 }
 
 /** The body as a JSON object (unknown keys and all); anything else is a 400, 413 or 415. */
@@ -152,7 +150,14 @@ const REASONS: Record<number, string> = {
   409: "The request conflicts with the current state of the post.",
   413: "The request is too large.",
   415: "The body is not of a type this address takes.",
+  503: "The server is busy. Please try again in a moment.",
 };
+
+function retryAfter(error: unknown) {
+  if (error instanceof Response) return error.headers.get("Retry-After");
+  if (isThrownData(error)) return new Headers(error.init?.headers).get("Retry-After");
+  return null;
+}
 
 type ThrownData = { type: "DataWithResponseInit"; data: unknown; init: ResponseInit | null };
 
@@ -175,6 +180,8 @@ async function errorResponse(error: unknown): Promise<Response> {
     if (typeof error.data === "string") message = error.data;
   }
   if (status >= 400 && status < 500) return apiError(status, message || REASONS[status] || `Error ${status}.`);
+  if (status === 503) return apiError(503, message || REASONS[503], { "Retry-After": retryAfter(error) ?? "5" });
+
   console.error("[api]", error);
   return apiError(500, "Something went wrong on our side. The error has been logged; please try again.");
 }
