@@ -1,4 +1,6 @@
-import { editorName } from "~/utils/names";
+import { Link } from "@remix-run/react";
+import { DateTime } from "~/components/date-time";
+import { DELETED_USER } from "~/utils/names";
 
 type Byline = {
   createdAt: string | Date;
@@ -7,22 +9,28 @@ type Byline = {
   editor: { username: string } | null;
 };
 
-/** "By alice · last edited by bob" with dates, the same on the list and the post. */
+/** "Created by alice 3 hours ago · last edited by bob yesterday", the same on lists and posts. */
 export function PostByline({ post }: { post: Byline }) {
+  const edited = new Date(post.updatedAt).getTime() - new Date(post.createdAt).getTime() > 1_000 || post.editor?.username !== post.owner.username;
   return (
     <p className="byline">
-      Created by <strong>{post.owner.username}</strong> on <DateText value={post.createdAt} /> · last edited by{" "}
-      <strong>{editorName(post)}</strong> on <DateText value={post.updatedAt} />
+      <span>
+        Created by <AuthorLink name={post.owner.username} /> <DateTime value={post.createdAt} />
+      </span>
+      {edited ? (
+        <span>
+          {" "}
+          · last edited by {post.editor ? <AuthorLink name={post.editor.username} /> : <strong>{DELETED_USER}</strong>} <DateTime value={post.updatedAt} />
+        </span>
+      ) : null}
     </p>
   );
 }
 
-// A fixed locale and time zone: the server and the browser must render the same text.
-// One formatter for all dates: toLocaleString() with options builds a new
-// Intl.DateTimeFormat on every call, which was a third of the front page's server time.
-const DATE_FORMAT = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
-
-function DateText({ value }: { value: string | Date }) {
-  const date = new Date(value);
-  return <time dateTime={date.toISOString()}>{DATE_FORMAT.format(date)} UTC</time>;
+function AuthorLink({ name }: { name: string }) {
+  return (
+    <Link to={`/u/${encodeURIComponent(name)}`} className="author">
+      {name}
+    </Link>
+  );
 }

@@ -1,7 +1,8 @@
 import crypto from "node:crypto";
 import sharp from "sharp";
+import { IMAGE_MAX_BYTES } from "~/utils/rules";
 
-export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+export const MAX_IMAGE_BYTES = IMAGE_MAX_BYTES;
 const MAX_SIDE = 1024;
 const THUMBNAIL_SIDE = 64;
 // A 10 MB file can still claim billions of pixels (a decompression bomb); refuse anything

@@ -63,7 +63,7 @@ function isExternal(href: string) {
 
 markdown.renderer.rules.link_open = (tokens, index, options, _env, self) => {
   const token = tokens[index];
-  if (isExternal(token.attrGet("href") ?? "")) token.attrSet("rel", "noopener nofollow ugc");
+  if (isExternal(String(token.attrGet("href") ?? ""))) token.attrSet("rel", "noopener nofollow ugc");
   return self.renderToken(tokens, index, options);
 };
 
@@ -71,13 +71,13 @@ markdown.renderer.rules.link_open = (tokens, index, options, _env, self) => {
 // blocked (and reported as a violation), so it is shown as a link to the picture instead.
 markdown.renderer.rules.image = (tokens, index, options, env, self) => {
   const token = tokens[index];
-  const src = token.attrGet("src") ?? "";
+  const src = String(token.attrGet("src") ?? "");
   const alt = self.renderInlineAsText(token.children ?? [], options, env);
   if (!src || isExternal(src)) {
     const label = markdown.utils.escapeHtml(alt || src || "image");
     return src ? `<a href="${markdown.utils.escapeHtml(src)}" rel="noopener nofollow ugc">${label}</a>` : label;
   }
-  const title = token.attrGet("title");
+  const title = token.attrGet("title") === null ? "" : String(token.attrGet("title"));
   return `<img src="${markdown.utils.escapeHtml(src)}" alt="${markdown.utils.escapeHtml(alt)}"${title ? ` title="${markdown.utils.escapeHtml(title)}"` : ""} loading="lazy">`;
 };
 
@@ -100,8 +100,8 @@ markdown.core.ruler.push("quill_adjust", (state: StateCore) => {
     }
     // text-align:... -> class="align-..."
     if ((token.type === "th_open" || token.type === "td_open") && token.attrs) {
-      const style = token.attrGet("style");
-      const align = style ? /text-align:(left|right|center)/.exec(style)?.[1] : undefined;
+      const style = String(token.attrGet("style") ?? "");
+      const align = /text-align:(left|right|center)/.exec(style)?.[1];
       token.attrs = token.attrs.filter(([name]) => name !== "style");
       if (align) token.attrJoin("class", `align-${align}`);
     }
@@ -130,7 +130,7 @@ function markTask(state: StateCore, tokens: Token[], index: number) {
   for (let back = index - 1; back >= 0; back--) {
     const candidate = tokens[back];
     if ((candidate.type === "bullet_list_open" || candidate.type === "ordered_list_open") && candidate.level === tokens[index].level - 1) {
-      if (!(candidate.attrGet("class") ?? "").includes("task-list")) candidate.attrJoin("class", "task-list");
+      if (!String(candidate.attrGet("class") ?? "").includes("task-list")) candidate.attrJoin("class", "task-list");
       break;
     }
   }
@@ -203,4 +203,18 @@ export function excerpt(text: string, length = 200): string {
   const cut = flat.slice(0, length + 1);
   const atWord = cut.lastIndexOf(" ");
   return `${(atWord > length * 0.6 ? cut.slice(0, atWord) : cut.slice(0, length)).replace(/[\s.,;:!?-]+$/, "")}…`;
+}
+
+const excerpts = new Map<string, string>(); // oldest first, at most 5,000
+
+/** A listed post's excerpt from the opening of its text, kept per id and version. */
+export function postExcerpt(post: { id: number; version: number; opening: string }): string {
+  const key = `${post.id}:${post.version}`;
+  let text = excerpts.get(key);
+  if (text === undefined) {
+    text = excerpt(post.opening);
+    excerpts.set(key, text);
+    if (excerpts.size > 5_000) excerpts.delete(excerpts.keys().next().value as string);
+  }
+  return text;
 }

@@ -3,6 +3,8 @@ import type http from "node:http";
 import zlib from "node:zlib";
 import type { EntryContext } from "@remix-run/node";
 import { contentVersion } from "~/utils/db.server";
+import { PAGE_VARIANT_COOKIES } from "~/utils/page-variant";
+import { readCookies } from "~/utils/preferences";
 import type { RouteHandle } from "~/utils/route-handle";
 import { createNonce, isHttpsMessage } from "~/utils/security-headers.server";
 import { addRequestHook, answer } from "~/utils/server-hooks.server";
@@ -85,11 +87,17 @@ addRequestHook("page-cache", (_server, message, response, next) => {
 // Checked first so they skip the data_version query (~10 us).
 const NOT_A_PAGE = /^\/(?:api|assets)(?:[/?]|$)|^[^?]*\.[A-Za-z0-9]+(?:\?|$)/;
 
-/** Only a plain GET of a page, without a session cookie; the scheme and host are in the key because the HSTS header and any absolute URL depend on them. */
+/**
+ * Only a plain GET of a page, without a session cookie; the scheme and host are in the key
+ * because the HSTS header and any absolute URL depend on them, and so are the cookies pages
+ * look different for (PAGE_VARIANT_COOKIES: theme, time zone).
+ */
 function keyOf(message: http.IncomingMessage): string | null {
   const url = message.url ?? "";
   if (message.method !== "GET" || NOT_A_PAGE.test(url) || hasSessionCookie(message.headers.cookie)) return null;
-  return `${isHttpsMessage(message) ? "https" : "http"}://${message.headers.host ?? ""}${url}`;
+  const cookies = readCookies(message.headers.cookie);
+  const variant = PAGE_VARIANT_COOKIES.map((name) => cookies.get(name) ?? "").join("\u0000");
+  return `${isHttpsMessage(message) ? "https" : "http"}://${message.headers.host ?? ""}${url} ${variant}`;
 }
 
 /** Called by entry.server once a page is rendered; keeps it if it may be shown to the next visitor. */
