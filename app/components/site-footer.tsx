@@ -1,11 +1,7 @@
-import { Link } from "@remix-run/react";
-
 export function SiteFooter() {
   return (
     <footer className="site-footer">
-      <p>
-        <Link to="/">Quill</Link>: posts written and edited together, in Markdown.
-      </p>
+      <p>Quill: posts written and edited together, in Markdown.</p>
       <p>
         <a href="/feed.xml">Atom feed</a> · <a href="/api">JSON API</a>
       </p>

@@ -12,7 +12,7 @@ import MarkdownIt, { type StateCore, type Token } from "markdown-it";
  * - External links get `rel="noopener nofollow ugc"`.
  * - No `style` attributes (the Content-Security-Policy forbids them): table alignment
  *   becomes a class; images from other sites (which the policy would block) become links.
- * - Headings move one level down: the post's title is the page's only h1.
+ * - Headings start at h2 (the post's highest becomes h2): the title is the page's only h1.
  *
  * test/unit/markdown.test.ts holds it to that with a table of XSS payloads.
  */
@@ -91,12 +91,14 @@ markdown.renderer.rules.task_box = (tokens, index) =>
 
 markdown.core.ruler.push("quill_adjust", (state: StateCore) => {
   const tokens = state.tokens;
+  // The post's highest heading becomes an h2, under the title's h1, whether it was written
+  // "#" or "##"; the others keep their distance from it (at most h6).
+  const levels = tokens.filter((token) => token.type === "heading_open").map((token) => Number(token.tag.slice(1)));
+  const shift = levels.length > 0 ? 2 - Math.min(...levels) : 0;
   for (let index = 0; index < tokens.length; index++) {
     const token = tokens[index];
-    // h1 -> h2 ... h6 stays h6.
     if (token.type === "heading_open" || token.type === "heading_close") {
-      const level = Math.min(6, Number(token.tag.slice(1)) + 1);
-      token.tag = `h${level}`;
+      token.tag = `h${Math.min(6, Number(token.tag.slice(1)) + shift)}`;
     }
     // text-align:... -> class="align-..."
     if ((token.type === "th_open" || token.type === "td_open") && token.attrs) {

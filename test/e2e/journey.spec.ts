@@ -104,7 +104,10 @@ test("sign up, write, read, edit, delete, and the doors that stay shut", async (
   // Going back to it, in the page or by address: it says the post was deleted (410).
   if (javaScriptEnabled) {
     await page.goBack();
+    await expect(page).toHaveURL(new RegExp(`/${postId}/delete$`));
+    await expect(page.getByRole("heading", { name: "This post was deleted" })).toBeVisible();
     await page.goBack();
+    await expect(page).toHaveURL(new RegExp(`/${postId}$`));
     await expect(page.getByRole("heading", { name: "This post was deleted" })).toBeVisible();
   }
   const gone = await page.goto(`/${postId}`);

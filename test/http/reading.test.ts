@@ -167,6 +167,29 @@ describe("one-time notices", () => {
   });
 });
 
+describe("log out everywhere, and the API tokens", () => {
+  async function token(browser: HttpClient, name: string) {
+    const html = await (await browser.post("/settings/tokens", { intent: "create", name })).text();
+    return /quill_[A-Za-z0-9_-]{43}/.exec(html)![0];
+  }
+  const works = async (value: string) => (await fetch(`${app.url}/api?limit=1`, { headers: { Authorization: `Bearer ${value}` } })).status === 200;
+
+  it("leaves tokens working unless 'Also revoke my API tokens' is ticked", async () => {
+    const { browser } = await author("everywhere");
+    const first = await token(browser, "kept");
+    expect((await browser.post("/settings", { intent: "logout-everywhere" })).status).toBe(302);
+    expect(await works(first)).toBe(true);
+    expect(visibleText(await (await browser.get("/settings")).text())).toContain("Done: every other browser and device is logged out.");
+
+    const second = await token(browser, "also kept until now");
+    expect((await browser.post("/settings", { intent: "logout-everywhere", revokeTokens: "on" })).status).toBe(302);
+    expect(visibleText(await (await browser.get("/settings")).text())).toContain("and your API tokens are revoked.");
+    expect(await works(first)).toBe(false);
+    expect(await works(second)).toBe(false);
+    expect(visibleText(await (await browser.get("/settings/tokens")).text())).toContain("You have no tokens.");
+  });
+});
+
 describe("deleted posts", () => {
   it("answer 410 with a page that says so, on every address of the post; the API keeps its 404", async () => {
     const { browser } = await author();

@@ -45,7 +45,7 @@ describe("Markdown formatting", () => {
     expect(renderMarkdown("First line\nsecond line\n\nNew paragraph")).toBe("<p>First line<br>\nsecond line</p>\n<p>New paragraph</p>\n");
   });
 
-  it("formats emphasis, headings (one level down), lists, quotes, code and strikethrough", () => {
+  it("formats emphasis, headings, lists, quotes, code and strikethrough", () => {
     const html = renderMarkdown("# Big\n\n**bold** _it_ ~~gone~~ `code`\n\n- one\n- two\n\n1. first\n\n> quoted\n\n```\nblock\n```");
     expect(html).toContain("<h2>Big</h2>");
     expect(html).toContain("<strong>bold</strong> <em>it</em> <s>gone</s> <code>code</code>");
@@ -53,6 +53,13 @@ describe("Markdown formatting", () => {
     expect(html).toContain("<ol>\n<li>first</li>\n</ol>");
     expect(html).toContain("<blockquote>\n<p>quoted</p>\n</blockquote>");
     expect(html).toContain("<pre><code>block\n</code></pre>");
+  });
+
+  it("starts a post's headings at h2, under the page's h1, keeping their steps", () => {
+    expect(renderMarkdown("# One\n\n## Two\n\n### Three")).toBe("<h2>One</h2>\n<h3>Two</h3>\n<h4>Three</h4>\n");
+    expect(renderMarkdown("## Two\n\n### Three")).toBe("<h2>Two</h2>\n<h3>Three</h3>\n");
+    expect(renderMarkdown("#### Four\n\n###### Six")).toBe("<h2>Four</h2>\n<h4>Six</h4>\n");
+    expect(renderMarkdown("# One\n\n###### Six")).toBe("<h2>One</h2>\n<h6>Six</h6>\n");
   });
 
   it("renders GitHub tables with alignment as classes, in a box that scrolls on its own", () => {
