@@ -5,6 +5,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: { alias: { "~": path.resolve(import.meta.dirname, "app") } },
   test: {
+    // Under `npm run test:postgres`: one throwaway PostgreSQL server for the run (else nothing).
+    globalSetup: ["test/support/postgres-setup.ts"],
     projects: [
       {
         extends: true,

@@ -10,6 +10,12 @@ import { databaseConfig, type DatabaseConfig } from "../../prisma/database-url.j
 
 export type Database = Kysely<DB>;
 
+/**
+ * The largest id there can be: Prisma's Int is 32-bit (PostgreSQL's integer). A larger
+ * number must not reach a query, where PostgreSQL would refuse it as out of range.
+ */
+export const MAX_ID = 2_147_483_647;
+
 /** Thrown by `write` when SQLite's write lock stays taken (another process is writing): the answer is a 503 with Retry-After. */
 export class DatabaseBusyError extends Error {
   readonly retryAfterSeconds = 2;
