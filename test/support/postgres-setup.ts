@@ -12,5 +12,8 @@ export default async function setup() {
   const cluster = await startPostgres();
   migrateDatabase(await createDatabase(cluster.url(), POSTGRES_TEMPLATE));
   process.env.QUILL_TEST_POSTGRES_URL = cluster.url();
+  // Production on PostgreSQL refuses to start without it (scripts/start.js); app servers
+  // started without their own share this one, as the machines of one deployment would.
+  process.env.SESSION_SECRET ??= "quill-test-run-secret";
   return () => cluster.stop();
 }
