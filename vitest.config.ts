@@ -25,6 +25,11 @@ export default defineConfig({
       },
       {
         extends: true,
+        // Two app servers on one PostgreSQL database (`npm run test:postgres`; needs a build).
+        test: { name: "postgres", include: ["test/postgres/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 120_000 },
+      },
+      {
+        extends: true,
         // Developer tools (Prisma Studio) driven in Debian's Chromium.
         test: { name: "tools", include: ["test/tools/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 90_000 },
       },

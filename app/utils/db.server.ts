@@ -163,11 +163,12 @@ export async function closeDatabase() {
  * statements belong in it (the lock is held until it ends). On SQLite the transaction takes
  * the write lock up front (BEGIN IMMEDIATE), so a conflict shows at the start and the whole
  * transaction is tried again later, without blocking the event loop; after WRITE_WAIT_MS it
- * gives up with DatabaseBusyError.
+ * gives up with DatabaseBusyError. On PostgreSQL, a transaction chosen as a deadlock's
+ * victim is run again (the models take row locks in one order, so this is a safety net).
  */
 export async function write<T>(work: (transaction: Database) => Promise<T>): Promise<T> {
   const { config, writer } = connections();
-  if (config.kind === "postgresql") return writer.transaction().execute(work);
+  if (config.kind === "postgresql") return writePostgres(writer, work);
   const deadline = Date.now() + WRITE_WAIT_MS;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -187,6 +188,21 @@ export async function write<T>(work: (transaction: Database) => Promise<T>): Pro
       if (Date.now() >= deadline) throw new DatabaseBusyError();
       // 2, 4, 8 ... ms, then every 50 ms, with jitter so that waiting processes do not retry in step.
       await new Promise((resolve) => setTimeout(resolve, Math.min(50, 2 ** (attempt + 1)) * (0.5 + Math.random())));
+    }
+  }
+}
+
+const PG_RETRIED = new Set(["40P01", "40001"]); // deadlock detected, serialization failure
+
+async function writePostgres<T>(writer: Database, work: (transaction: Database) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await writer.transaction().execute(work);
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      if (attempt >= 5 || typeof code !== "string" || !PG_RETRIED.has(code)) throw error;
+      console.warn(`[quill] PostgreSQL ${code === "40P01" ? "deadlock" : "serialization failure"}: running the transaction again`);
+      await new Promise((resolve) => setTimeout(resolve, 5 * attempt * (0.5 + Math.random())));
     }
   }
 }
