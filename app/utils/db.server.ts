@@ -100,7 +100,14 @@ const pgTypes = {
 } as pg.CustomTypesConfig;
 
 function openPostgres(url: string): Connections {
-  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.DATABASE_POOL_SIZE ?? 10), types: pgTypes });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+    types: pgTypes,
+    // Idle connections do not keep the process alive: a server told to stop exits once its
+    // last answer is sent, not 10 s later when the pool would close them.
+    allowExitOnIdle: true,
+  });
   // An idle client that loses its connection (a restarted server) must not take the process down.
   pool.on("error", (error) => console.error("[quill] PostgreSQL connection lost:", error.message));
   const writer = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
