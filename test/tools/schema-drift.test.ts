@@ -48,7 +48,7 @@ function changeSchema(paths: PrismaPaths) {
   const schema = fs.readFileSync(paths.schema, "utf8");
   fs.writeFileSync(
     paths.schema,
-    schema.replace(/(model Post \{\n)/, `$1  summary   String   @default("")\n`).replace(/(\n  @@index\(\[ownerId\]\))/, `$1\n  @@index([summary])`) +
+    schema.replace(/(model Post \{\n)/, `$1  summary   String   @default("")\n`).replace(/(\n {2}@@index\(\[ownerId\]\))/, `$1\n  @@index([summary])`) +
       `\nmodel Tag {\n  id   Int    @id @default(autoincrement())\n  name String @unique\n}\n`,
   );
 }
