@@ -26,9 +26,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const id = requirePostId(params.postId);
   const user = await requireUser(request);
-  const submission = await readPostSubmission(request);
+  const submission = await readPostSubmission(request, user.id);
   if (!submission.ok) {
-    return data({ errors: submission.errors, values: submission.values, conflict: null }, { status: submission.status });
+    return data(
+      { errors: submission.errors, values: submission.values, conflict: null },
+      { status: submission.status, headers: submission.status === 503 ? { "Retry-After": "5" } : undefined },
+    );
   }
   let result;
   try {

@@ -17,9 +17,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const submission = await readPostSubmission(request);
+  const submission = await readPostSubmission(request, user.id);
   if (!submission.ok) {
-    return data({ errors: submission.errors, values: submission.values }, { status: submission.status });
+    return data(
+      { errors: submission.errors, values: submission.values },
+      { status: submission.status, headers: submission.status === 503 ? { "Retry-After": "5" } : undefined },
+    );
   }
   try {
     const post = await createPost({ input: submission.input, ownerId: user.id, image: submission.image });

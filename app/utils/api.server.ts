@@ -168,7 +168,7 @@ function isThrownData(error: unknown): error is ThrownData {
 // Shared helpers speak Remix: requirePostId throws `data("...", {status: 404})`, and the
 // same-origin check throws a plain-text Response. Their status and message are kept.
 async function errorResponse(error: unknown): Promise<Response> {
-  if (error instanceof ImageError) return apiError(error.status, error.message);
+  if (error instanceof ImageError) return apiError(error.status, error.message, error.status === 503 ? { "Retry-After": "5" } : undefined);
   if (error instanceof Response && error.headers.get("Content-Type")?.startsWith("application/json")) return error;
   let status = 0;
   let message = "";

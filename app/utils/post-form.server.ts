@@ -9,20 +9,20 @@ export type PostFormField = "title" | "text" | "image";
 
 export type PostSubmission =
   | { ok: true; input: PostInput; image: ProcessedImage | null; baseVersion: number | null }
-  | { ok: false; status: 400 | 413; errors: FieldErrors<PostFormField>; values: PostInput };
+  | { ok: false; status: 400 | 413 | 503; errors: FieldErrors<PostFormField>; values: PostInput };
 
 /**
  * Reads the new-post and edit forms: every field is checked and every problem reported at
  * once, and what the user typed comes back so the form can show it again.
  */
-export async function readPostSubmission(request: Request): Promise<PostSubmission> {
+export async function readPostSubmission(request: Request, uploader: number): Promise<PostSubmission> {
   const { formData, files, oversized, cutOff } = await readForm(request, {
     fields: ["title", "text", "version"],
     files: { image: MAX_IMAGE_BYTES },
   });
   const values = { title: textField(formData, "title"), text: textField(formData, "text") };
   const errors: FieldErrors<PostFormField> = {};
-  let status: 400 | 413 = 400;
+  let status: 400 | 413 | 503 = 400;
 
   const validated = validatePostInput(values);
   if (!validated.ok) Object.assign(errors, validated.errors);
@@ -38,11 +38,11 @@ export async function readPostSubmission(request: Request): Promise<PostSubmissi
   try {
     // A body cut off at 16 MB was cut in its image (files come last): too large, too.
     if (oversized.has("image") || cutOff) throw imageTooLarge();
-    if (upload) image = await processImage(upload);
+    if (upload) image = await processImage(upload, { uploader });
   } catch (error) {
     if (!(error instanceof ImageError)) throw error;
     errors.image = error.message;
-    if (error.status === 413) status = 413;
+    if (error.status !== 400) status = error.status;
   }
 
   const rawVersion = textField(formData, "version");
