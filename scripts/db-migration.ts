@@ -121,8 +121,16 @@ function header(source: string) {
   return `-- Written by \`npm run db:migration\` (prisma migrate diff) from ${source}.\n\n`;
 }
 
-/** Writes the migrations for a schema change; answers what it wrote, for the log. */
-export async function writeMigration({ name, paths = prismaPaths() }: { name?: string; paths?: PrismaPaths }): Promise<string[]> {
+/** Writes the migrations for a schema change; answers what it wrote, and what to check by hand, for the log. */
+export async function writeMigration({
+  name,
+  paths = prismaPaths(),
+  warn = console.warn,
+}: {
+  name?: string;
+  paths?: PrismaPaths;
+  warn?: (line: string) => void;
+}): Promise<string[]> {
   const schema = fs.readFileSync(paths.schema, "utf8");
   if (!fs.existsSync(paths.twin)) throw new Error(`${paths.twin} is missing: it is the schema as of the last migration`);
   const previous = fs.readFileSync(paths.twin, "utf8");
@@ -147,6 +155,12 @@ export async function writeMigration({ name, paths = prismaPaths() }: { name?: s
       fs.mkdirSync(paths.postgresMigrations, { recursive: true });
       fs.writeFileSync(file, `${header(`the schema change of prisma/migrations/${handWritten.join(", ")}`)}${postgresSql}`);
       written.push(file);
+      for (const sqlite of handWritten) {
+        const text = fs.readFileSync(path.join(paths.sqliteMigrations, sqlite, "migration.sql"), "utf8");
+        if (/^\s*(INSERT|UPDATE|DELETE)\b/im.test(text)) {
+          warn(`[quill] prisma/migrations/${sqlite} also copies or changes data: do the same by hand in ${path.basename(file)} (PostgreSQL's SQL)`);
+        }
+      }
     } else {
       const sqliteSql = diffSql({ from: sqliteSchemaOf(previous), to: schema });
       if (hasStatements(sqliteSql) || hasStatements(postgresSql)) {
