@@ -25,11 +25,17 @@ beforeAll(async () => {
     server = cluster.url();
   }
 });
-afterAll(() => cluster?.stop());
+const copies: string[] = [];
+afterAll(() => {
+  cluster?.stop();
+  for (const dir of copies) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 /** A copy of prisma/ in a temporary folder, to change and migrate without touching the real one. */
 function copyOfPrisma(): PrismaPaths {
-  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "quill-prisma-")), "prisma");
+  const parent = fs.mkdtempSync(path.join(os.tmpdir(), "quill-prisma-"));
+  copies.push(parent);
+  const dir = path.join(parent, "prisma");
   fs.cpSync(path.join(root, "prisma"), dir, { recursive: true });
   return prismaPaths(dir);
 }
