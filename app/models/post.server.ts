@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { ProcessedImage } from "~/utils/image.server";
-import { bumpContentVersion, hotQuery, reader, timestamp, toDate, write, type Database } from "~/utils/db.server";
+import { MAX_ID, bumpContentVersion, hotQuery, reader, timestamp, toDate, write, type Database } from "~/utils/db.server";
 
 export const PAGE_SIZE = 20;
 
@@ -69,7 +69,7 @@ const listQuery = hotQuery((db, after: number, limit: number) =>
 );
 
 export async function listPosts({ after, limit = PAGE_SIZE }: { after?: number | null; limit?: number }) {
-  const rows = await listQuery(after ?? Number.MAX_SAFE_INTEGER, limit + 1);
+  const rows = await listQuery(after ?? MAX_ID, limit + 1);
   const posts = rows.slice(0, limit).map(summary);
   const next = rows.length > limit ? posts[posts.length - 1].id : null;
   return { posts, next };
@@ -92,7 +92,7 @@ export type PostWithOpening = PostSummary & { opening: string };
 
 /** listPosts, with the first 600 characters of each post's text (for excerpts). */
 export async function listPostsWithOpenings({ after, limit = PAGE_SIZE }: { after?: number | null; limit?: number }) {
-  const rows = await listWithOpeningQuery(after ?? Number.MAX_SAFE_INTEGER, limit + 1);
+  const rows = await listWithOpeningQuery(after ?? MAX_ID, limit + 1);
   const posts: PostWithOpening[] = rows.slice(0, limit).map(({ opening, ...row }) => ({ ...summary(row), opening }));
   const next = rows.length > limit ? posts[posts.length - 1].id : null;
   return { posts, next };
@@ -131,7 +131,7 @@ export async function listPostsOfAuthor({
   after?: number | null;
   limit?: number;
 }) {
-  const before = after ?? Number.MAX_SAFE_INTEGER;
+  const before = after ?? MAX_ID;
   const rows = show === "written" ? await byOwnerQuery(userId, before, limit + 1) : await editedByQuery(userId, before, userId, limit + 1);
   const posts: PostWithOpening[] = rows.slice(0, limit).map(({ opening, ...row }) => ({ ...summary(row), opening }));
   const next = rows.length > limit ? posts[posts.length - 1].id : null;

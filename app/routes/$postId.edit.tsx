@@ -26,8 +26,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const id = requirePostId(params.postId);
   const user = await requireUser(request);
-  const submission = await readPostSubmission(request);
-  if (submission.kind === "reply") return data(submission.reply, { status: submission.status });
+  const submission = await readPostSubmission(request, user.id);
+  if (submission.kind === "reply") {
+    // 503: the image could not wait its turn to be decoded (image.server.ts).
+    return data(submission.reply, { status: submission.status, headers: submission.status === 503 ? { "Retry-After": "5" } : undefined });
+  }
   let result;
   try {
     result = await updatePost({

@@ -18,8 +18,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const submission = await readPostSubmission(request);
-  if (submission.kind === "reply") return data(submission.reply, { status: submission.status });
+  const submission = await readPostSubmission(request, user.id);
+  if (submission.kind === "reply") {
+    // 503: the image could not wait its turn to be decoded (image.server.ts).
+    return data(submission.reply, { status: submission.status, headers: submission.status === 503 ? { "Retry-After": "5" } : undefined });
+  }
   try {
     const image = submission.image === "remove" ? null : submission.image;
     const post = await createPost({ input: submission.input, ownerId: user.id, image, imageAlt: submission.imageAlt });

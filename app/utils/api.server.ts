@@ -70,6 +70,26 @@ export async function requireApiUser(request: Request): Promise<SessionUser> {
 
 // A post's text is at most 100,000 characters: even all escaped as \uXXXX, well under this.
 const MAX_JSON_BYTES = 1024 * 1024;
+// Quill's bodies are flat objects. A megabyte of brackets parses into a value half a million
+// levels deep, which anything walking it recursively (a logger, JSON.stringify) would die on.
+const MAX_JSON_DEPTH = 32;
+
+/** How deeply arrays and objects nest in JSON text (brackets inside strings do not count). */
+function nestingDepth(text: string) {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text.charCodeAt(index);
+    if (inString) {
+      if (char === 0x5c) index++; // a backslash escapes the next character
+      else if (char === 0x22) inString = false;
+    } else if (char === 0x22) inString = true;
+    else if (char === 0x5b || char === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (char === 0x5d || char === 0x7d) depth--;
+  }
+  return deepest;
+}
 
 /** The Content-Type without parameters, lower-cased: "image/png; x=y" is "image/png". */
 export function mediaType(request: Request): string {
@@ -92,6 +112,7 @@ export async function readJsonObject(request: Request): Promise<Record<string, u
   const bytes = await readBody(request, MAX_JSON_BYTES, () => apiError(413, "The JSON body is larger than 1 MB."));
   const text = decodeUtf8(bytes);
   if (text === null) throw apiError(400, "The body is not valid UTF-8 text.");
+  if (nestingDepth(text) > MAX_JSON_DEPTH) throw apiError(400, `The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep.`);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -168,7 +189,7 @@ function isThrownData(error: unknown): error is ThrownData {
 // Shared helpers speak Remix: requirePostId throws `data("...", {status: 404})`, and the
 // same-origin check throws a plain-text Response. Their status and message are kept.
 async function errorResponse(error: unknown): Promise<Response> {
-  if (error instanceof ImageError) return apiError(error.status, error.message);
+  if (error instanceof ImageError) return apiError(error.status, error.message, error.status === 503 ? { "Retry-After": "5" } : undefined);
   if (error instanceof Response && error.headers.get("Content-Type")?.startsWith("application/json")) return error;
   let status = 0;
   let message = "";

@@ -44,7 +44,7 @@ export function assertFormPost(request: Request) {
  * The one way actions read a submitted form: checks the method, accepts urlencoded and
  * multipart bodies of valid UTF-8, and keeps only the fields `spec` names, each within its
  * limit. Anything else (made-up fields, files nobody asked for) is read past without being
- * kept, and the bytes being read count against the process's body budget
+ * kept, and the bytes kept count against the process's body budget
  * (request-body.server.ts), so no number or size of fields can fill the memory.
  */
 export async function readForm(request: Request, spec: FormSpec): Promise<ReadForm> {
@@ -86,6 +86,8 @@ async function readMultipart(request: Request, contentType: string, spec: FormSp
   const parts: Promise<void>[] = [];
   /** The wanted part being read right now, if any. */
   let reading: string | null = null;
+  /** Bytes of wanted parts kept so far: what this body costs the process's budget. */
+  let keptBytes = 0;
   parser.on("file", (name, stream, filename) => {
     const isFile = typeof filename === "string";
     const limit = isFile ? (Object.hasOwn(fileLimits, name) ? fileLimits[name] : undefined) : wanted.has(name) ? MAX_TEXT_FIELD_BYTES : undefined;
@@ -98,7 +100,9 @@ async function readMultipart(request: Request, contentType: string, spec: FormSp
     let size = 0;
     stream.on("data", (chunk: Buffer) => {
       size += chunk.byteLength;
-      if (size <= limit) chunks.push(chunk); // past the limit: read on, keep nothing more
+      if (size > limit) return; // past the limit: read on, keep nothing more
+      chunks.push(chunk);
+      keptBytes += chunk.byteLength;
     });
     const done = new Promise<void>((resolve, reject) => {
       stream.on("error", reject);
@@ -126,9 +130,11 @@ async function readMultipart(request: Request, contentType: string, spec: FormSp
   });
   finished.catch(() => undefined); // not awaited when the body is cut off
 
+  // Only what is kept counts against the budget: parts that are read past cost a chunk at a time.
   const allowance = bodyAllowance();
   try {
     let size = 0;
+    let counted = 0;
     const reader = request.body?.getReader();
     try {
       for (let next = await reader?.read(); next && !next.done; next = await reader?.read()) {
@@ -137,8 +143,9 @@ async function readMultipart(request: Request, contentType: string, spec: FormSp
           result.cutOff = true;
           break;
         }
-        allowance.take(next.value.byteLength);
         if (!parser.write(next.value)) await new Promise((resolve) => parser.once("drain", resolve));
+        allowance.take(keptBytes - counted);
+        counted = keptBytes;
       }
     } finally {
       reader?.releaseLock();

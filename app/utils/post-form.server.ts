@@ -21,16 +21,14 @@ export type PostFormReply = {
 
 export type PostSubmission =
   | { kind: "save"; input: PostInput; imageAlt: string; image: ImageChange; baseVersion: number | null; result: () => SubmissionResult<string[]> }
-  | { kind: "reply"; status: 200 | 400 | 413; reply: PostFormReply };
-
-const IMAGE_NOT_KEPT = "Choose the image again: browsers do not keep a chosen file when a form comes back.";
+  | { kind: "reply"; status: 200 | 400 | 413 | 503; reply: PostFormReply };
 
 /**
  * Reads the new-post and edit forms with their schema (PostFormSchema): every field is
  * checked and every problem reported at once, and what the user typed comes back so the form
  * can show it again. "Preview" (intent=preview) renders the text and saves nothing.
  */
-export async function readPostSubmission(request: Request): Promise<PostSubmission> {
+export async function readPostSubmission(request: Request, uploader: number): Promise<PostSubmission> {
   const { formData, files, oversized, cutOff } = await readForm(request, {
     fields: POST_FORM_FIELDS,
     files: { image: MAX_IMAGE_BYTES },
@@ -47,7 +45,7 @@ export async function readPostSubmission(request: Request): Promise<PostSubmissi
 
   const submission = parseWithZod(firstOfEach(formData), { schema: PostFormSchema });
   const fieldErrors: Record<string, string[]> = {};
-  let status: 400 | 413 = 400;
+  let status: 400 | 413 | 503 = 400;
   for (const [field, name] of [["title", "title"], ["text", "text"], ["imageAlt", "image description"]] as const) {
     if (oversized.has(field)) {
       fieldErrors[field] = [`The ${name} is far too long.`];
@@ -59,16 +57,16 @@ export async function readPostSubmission(request: Request): Promise<PostSubmissi
   try {
     if (oversized.has("image") || cutOff) throw imageTooLarge();
     const upload = files.get("image");
-    if (upload) image = await processImage(upload);
+    if (upload) image = await processImage(upload, { uploader });
   } catch (error) {
     if (!(error instanceof ImageError)) throw error;
     fieldErrors.image = [error.message];
-    if (error.status === 413) status = 413;
+    if (error.status !== 400) status = error.status;
   }
 
   if (submission.status !== "success" || Object.keys(fieldErrors).length > 0) {
-    // A good image was read but the form has other problems: it is not kept either.
-    if (image && !fieldErrors.image) fieldErrors.image = [IMAGE_NOT_KEPT];
+    // A good image was read but the form has other problems: it is not kept either (the
+    // form says so at the file input when it comes back without the file, imageNotKept).
     const reply: PostFormReply = { result: submission.reply({ fieldErrors }), preview: null, imageNotKept: imageSent, conflict: null };
     return { kind: "reply", status, reply };
   }

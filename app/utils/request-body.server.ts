@@ -4,11 +4,11 @@ import { data } from "@remix-run/node";
 // (api.server.ts) alike, within one budget per process.
 
 /**
- * The bytes of request bodies this process is reading at once, whoever sends them. Each
- * body is limited on its own too (16 MB for a form), but many bodies at once, or many slow
- * ones, could still fill the heap and kill the process: 30 logins carrying 15 MB of
- * made-up fields each did. Past this budget a request is answered 503 with Retry-After
- * instead, and the process stays up for everybody else.
+ * The bytes of request bodies this process holds at once while reading them, whoever
+ * sends them. Each body is limited on its own too (a text field 1 MB, a file 10 MB), but
+ * many bodies at once, or many slow ones, could still fill the heap and kill the process.
+ * Past this budget a request is answered 503 with Retry-After instead, and the process
+ * stays up for everybody else.
  */
 export const BODY_BUDGET_BYTES = Number(process.env.QUILL_BODY_BUDGET_BYTES ?? 48 * 1024 * 1024);
 let budgetInUse = 0;
