@@ -187,9 +187,15 @@ test("the theme switch: light, dark, the system's, remembered without a flash of
   await expect(html).not.toHaveClass(/dark|light/);
   const switchButton = page.getByRole("button", { name: /^Colour theme/ });
   await expect(switchButton).toHaveAccessibleName("Colour theme: the system's. Switch to light.");
+  // The cookie is stored once the switch's POST is answered (with JavaScript it is a fetcher's).
+  const switched = () => page.waitForResponse((response) => new URL(response.url()).pathname.startsWith("/theme") && response.request().method() === "POST");
+  let answered = switched();
   await switchButton.click();
+  await answered;
   await expect(html).toHaveClass("light");
+  answered = switched();
   await page.getByRole("button", { name: /^Colour theme/ }).click();
+  await answered;
   await expect(html).toHaveClass("dark");
   expect(await backgroundIsDark(page)).toBe(true);
   // A fresh load is dark from the server's first byte (the class is in the HTML).
