@@ -1,0 +1,134 @@
+import { diffLines, diffWords, type ChangeObject } from "diff";
+
+// Word-level differences between two versions of a text, by the `diff` package (jsdiff):
+// used at save time to count what changed, and by the compare and edit-conflict pages to
+// show it (docs/decisions/012-revisions.md).
+
+/** A stretch of text that both versions share (0), only the newer has (1), or only the older (-1). */
+export type DiffPart = [change: -1 | 0 | 1, text: string];
+
+export type WordDiff = {
+  parts: DiffPart[];
+  /** Characters in the inserted and in the deleted stretches. */
+  added: number;
+  removed: number;
+  /**
+   * "words" normally. Where a word diff would take too long (long, unrelated paragraphs),
+   * those lines are shown replaced as a whole ("lines"); if even the line diff would, the
+   * whole text is ("whole").
+   */
+  by: "words" | "lines" | "whole";
+};
+
+// Every visitor may ask for any comparison, so the work one costs has a ceiling.
+const TIMEOUT_MS = 100;
+
+/**
+ * The word-level differences from `before` to `after`. Word diffs cost time in proportion
+ * to the words compared, so the texts are narrowed first, with jsdiff's own line diff: what
+ * both share at the start and the end is set aside, then the lines (paragraphs) are
+ * compared, and only the stretches of lines that changed are compared word by word. The
+ * usual edit changes a few words of a few paragraphs, so this costs about the same for a
+ * long post as for a short one.
+ */
+export function wordDiff(before: string, after: string): WordDiff {
+  if (before === after) return { parts: before ? [[0, before]] : [], added: 0, removed: 0, by: "words" };
+  const deadline = Date.now() + TIMEOUT_MS;
+  const timeout = () => Math.max(1, deadline - Date.now());
+
+  // What both share at the start and the end, cut at whitespace so that no word is split.
+  let start = 0;
+  const shorter = Math.min(before.length, after.length);
+  while (start < shorter && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  while (start > 0 && !isSpace(before.charCodeAt(start - 1))) start--;
+  let end = 0;
+  while (end < shorter - start && before.charCodeAt(before.length - 1 - end) === after.charCodeAt(after.length - 1 - end)) end++;
+  while (end > 0 && !isSpace(before.charCodeAt(before.length - end))) end--;
+  const older = before.slice(start, before.length - end);
+  const newer = after.slice(start, after.length - end);
+
+  const diff = new DiffBuilder();
+  diff.push(0, before.slice(0, start));
+  const lines = diffLines(older, newer, { timeout: timeout() });
+  if (!lines) {
+    diff.by = "whole";
+    diff.push(-1, older);
+    diff.push(1, newer);
+  } else {
+    // Each run of changed lines: what it removed and what it added, compared word by word.
+    let removed = "";
+    let added = "";
+    const flush = () => {
+      const words = removed && added ? diffWords(removed, added, { timeout: timeout() }) : undefined;
+      if (words) for (const change of words) diff.push(kind(change), change.value);
+      else {
+        if (removed && added) diff.by = "lines";
+        diff.push(-1, removed);
+        diff.push(1, added);
+      }
+      removed = added = "";
+    };
+    for (const change of lines) {
+      if (change.removed) removed += change.value;
+      else if (change.added) added += change.value;
+      else {
+        flush();
+        diff.push(0, change.value);
+      }
+    }
+    flush();
+  }
+  diff.push(0, before.slice(before.length - end));
+  return diff.result();
+}
+
+function kind(change: ChangeObject<string>): DiffPart[0] {
+  return change.added ? 1 : change.removed ? -1 : 0;
+}
+
+class DiffBuilder {
+  parts: DiffPart[] = [];
+  added = 0;
+  removed = 0;
+  by: WordDiff["by"] = "words";
+
+  push(change: DiffPart[0], text: string) {
+    if (!text) return;
+    if (change === 1) this.added += text.length;
+    if (change === -1) this.removed += text.length;
+    const last = this.parts[this.parts.length - 1];
+    if (last && last[0] === change) last[1] += text;
+    else this.parts.push([change, text]);
+  }
+
+  result(): WordDiff {
+    return { parts: this.parts, added: this.added, removed: this.removed, by: this.by };
+  }
+}
+
+function isSpace(code: number) {
+  return code === 32 || code === 10 || code === 9 || code === 13;
+}
+
+/** The state of a post that a revision keeps. */
+export type PostState = { title: string; text: string; imageHash: string | null; imageAlt: string };
+
+export type ChangeSize = { charsAdded: number; charsRemoved: number; imageChanged: boolean };
+
+/**
+ * How much a save changed, for the history list: characters in the words inserted and
+ * deleted in the title and the text, and whether the image (or its description) changed.
+ * `before` is null for a new post.
+ */
+export function changeSize(before: PostState | null, after: PostState): ChangeSize {
+  if (!before) {
+    return { charsAdded: after.title.length + after.text.length, charsRemoved: 0, imageChanged: after.imageHash !== null };
+  }
+  const title = wordDiff(before.title, after.title);
+  const text = wordDiff(before.text, after.text);
+  return {
+    charsAdded: title.added + text.added,
+    charsRemoved: title.removed + text.removed,
+    imageChanged: before.imageHash !== after.imageHash || before.imageAlt !== after.imageAlt,
+  };
+}
