@@ -111,6 +111,16 @@ export async function getRevision(postId: number, version: number): Promise<Revi
   return { ...summary(rest), postId: id, title, text, imageHash, imageAlt };
 }
 
+const revisionImageQuery = hotQuery((db, postId: number, version: number) =>
+  db.selectFrom("PostRevision").select("imageHash").where("postId", "=", postId).where("version", "=", version),
+);
+
+/** The hash of the image a revision showed (null: none; undefined: no such revision). */
+export async function getRevisionImageHash(postId: number, version: number): Promise<string | null | undefined> {
+  const [row] = await revisionImageQuery(postId, version);
+  return row ? row.imageHash : undefined;
+}
+
 /** The version saved just before `version` (null for the oldest kept). */
 export async function previousVersion(postId: number, version: number): Promise<number | null> {
   const [row] = await historyQuery(postId, version, 1);
@@ -130,6 +140,19 @@ export async function compareRevisions(postId: number, fromVersion: number, toVe
   if (!from || !to) return null;
   return { from, to, title: wordDiff(from.title, to.title), text: wordDiff(from.text, to.text) };
 }
+
+/**
+ * For an edit refused because someone saved first: what changed between the version the
+ * editor began from and the post as it is now (null when that version is not kept).
+ */
+export async function changesSince(postId: number, baseVersion: number | null, current: { version: number; title: string; text: string }) {
+  if (baseVersion === null) return null;
+  const base = await getRevision(postId, baseVersion);
+  if (!base) return null;
+  return { fromVersion: base.version, toVersion: current.version, title: wordDiff(base.title, current.title), text: wordDiff(base.text, current.text) };
+}
+
+export type ConflictChanges = NonNullable<Awaited<ReturnType<typeof changesSince>>>;
 
 export type RestoreResult = UpdateResult | { status: "no-revision" };
 

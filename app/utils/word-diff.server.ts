@@ -18,6 +18,8 @@ export type WordDiff = {
    * whole text is ("whole").
    */
   by: "words" | "lines" | "whole";
+  /** The two texts are exactly the same (a diff without marks may still differ in spacing). */
+  identical: boolean;
 };
 
 // Every visitor may ask for any comparison, so the work one costs has a ceiling.
@@ -32,7 +34,7 @@ const TIMEOUT_MS = 100;
  * long post as for a short one.
  */
 export function wordDiff(before: string, after: string): WordDiff {
-  if (before === after) return { parts: before ? [[0, before]] : [], added: 0, removed: 0, by: "words" };
+  if (before === after) return { parts: before ? [[0, before]] : [], added: 0, removed: 0, by: "words", identical: true };
   const deadline = Date.now() + TIMEOUT_MS;
   const timeout = () => Math.max(1, deadline - Date.now());
 
@@ -102,7 +104,7 @@ class DiffBuilder {
   }
 
   result(): WordDiff {
-    return { parts: this.parts, added: this.added, removed: this.removed, by: this.by };
+    return { parts: this.parts, added: this.added, removed: this.removed, by: this.by, identical: false };
   }
 }
 
