@@ -41,10 +41,11 @@ const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
 const words = (count: number) => Array.from({ length: count }, () => WORDS[Math.floor(random() * WORDS.length)]).join(" ");
 /** About 600 characters in paragraphs, like the bench's posts. */
 const text = () => `${words(35)}.\n\n${words(35)}.\n\n${words(30)}.`;
-/** A small edit: one word changed and a sentence added (the oldest paragraph goes past `cap`). */
-function edited(before: string, cap: number) {
-  const kept = before.length > cap ? before.slice(before.indexOf("\n\n") + 2) : before;
-  return `${kept.replace(/\b(harbour|garden|river)\b/, "meadow")}\n\nAdded ${words(6)}.`;
+/** A small edit, as people make them: one word changed anywhere, and a closing line added or rewritten. */
+function edited(before: string) {
+  const tokens = before.replace(/\n\nP\.S\. [^\n]*$/, "").split(" ");
+  tokens[Math.floor(random() * tokens.length)] = WORDS[Math.floor(random() * WORDS.length)];
+  return `${tokens.join(" ")}\n\nP.S. ${words(6)}.`;
 }
 
 const made = await createUser({ username: "saver", password: "correct horse battery" });
@@ -77,7 +78,7 @@ texts.set(long.id, long.text);
 versions.set(long.id, long.version);
 
 async function edit(id: number) {
-  const next = edited(texts.get(id)!, id === long.id ? 20_000 : 800);
+  const next = edited(texts.get(id)!);
   const result = await updatePost({ id, editorId: user.id, input: { title: "Edited", text: next }, baseVersion: versions.get(id) });
   if (result.status !== "saved") throw new Error(`save ${result.status}`);
   texts.set(id, result.post.text);

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { ProcessedImage } from "~/utils/image.server";
-import { bumpContentVersion, hotQuery, timestamp, toDate, write, type Database } from "~/utils/db.server";
+import { bumpContentVersion, hotQuery, hotStatement, timestamp, toDate, write, type Database } from "~/utils/db.server";
 import { TEXT_MAX_LENGTH, TITLE_MAX_LENGTH } from "~/utils/rules";
 import { hasControlCharacters, hasErrors, type FieldErrors, type Validated } from "~/utils/validation";
 import { changeSize, type ChangeSize, type PostState } from "~/utils/word-diff.server";
@@ -141,6 +141,29 @@ async function deleteUnusedImages(db: Database, hashes: (string | null | undefin
 // transaction (a diff is work the write lock need not wait for), against the state the
 // save is then made conditional on.
 
+// Compiled once: building and compiling a 12-column insert cost Kysely more than SQLite
+// takes to run it.
+const insertRevision = hotStatement(
+  (
+    db,
+    postId: number,
+    version: number,
+    editorId: number,
+    createdAt: string,
+    charsAdded: number,
+    charsRemoved: number,
+    imageChanged: number,
+    restoredFrom: number | null,
+    imageHash: string | null,
+    imageAlt: string,
+    title: string,
+    text: string,
+  ) =>
+    db
+      .insertInto("PostRevision")
+      .values({ postId, version, editorId, createdAt, charsAdded, charsRemoved, imageChanged, restoredFrom, imageHash, imageAlt, title, text }),
+);
+
 /**
  * Keeps a save as a revision. `change` was measured against the state this save replaced.
  * Called inside the save's write(), after the post row is written.
@@ -150,24 +173,22 @@ async function recordRevision(
   revision: { postId: number; version: number; editorId: number; createdAt: string; state: PostState; change: ChangeSize; restoredFrom?: number },
 ) {
   const { state, change } = revision;
-  await db
-    .insertInto("PostRevision")
-    .values({
-      postId: revision.postId,
-      version: revision.version,
-      editorId: revision.editorId,
-      createdAt: revision.createdAt,
-      charsAdded: change.charsAdded,
-      charsRemoved: change.charsRemoved,
-      // A number, which SQLite stores and PostgreSQL's boolean column accepts alike.
-      imageChanged: change.imageChanged ? 1 : 0,
-      restoredFrom: revision.restoredFrom ?? null,
-      imageHash: state.imageHash,
-      imageAlt: state.imageAlt,
-      title: state.title,
-      text: state.text,
-    })
-    .execute();
+  await insertRevision(
+    db,
+    revision.postId,
+    revision.version,
+    revision.editorId,
+    revision.createdAt,
+    change.charsAdded,
+    change.charsRemoved,
+    // A number, which SQLite stores and PostgreSQL's boolean column accepts alike.
+    change.imageChanged ? 1 : 0,
+    revision.restoredFrom ?? null,
+    state.imageHash,
+    state.imageAlt,
+    state.title,
+    state.text,
+  );
 }
 
 export async function createPost({

@@ -27,47 +27,39 @@ const TIMEOUT_MS = 100;
 
 /**
  * The word-level differences from `before` to `after`. Word diffs cost time in proportion
- * to the words compared, so the texts are narrowed first, with jsdiff's own line diff: what
- * both share at the start and the end is set aside, then the lines (paragraphs) are
- * compared, and only the stretches of lines that changed are compared word by word. The
- * usual edit changes a few words of a few paragraphs, so this costs about the same for a
- * long post as for a short one.
+ * to the words compared, so the texts are narrowed first: what both share at the start and
+ * the end is set aside, the lines (paragraphs) in between are compared with jsdiff's line
+ * diff, and only the runs of lines that changed are compared word by word (again without
+ * what they share at their ends). The usual edit changes a few words in a few paragraphs,
+ * so it costs about the same for a long post as for a short one.
  */
 export function wordDiff(before: string, after: string): WordDiff {
   if (before === after) return { parts: before ? [[0, before]] : [], added: 0, removed: 0, by: "words", identical: true };
   const deadline = Date.now() + TIMEOUT_MS;
   const timeout = () => Math.max(1, deadline - Date.now());
-
-  // What both share at the start and the end, cut at whitespace so that no word is split.
-  let start = 0;
-  const shorter = Math.min(before.length, after.length);
-  while (start < shorter && before.charCodeAt(start) === after.charCodeAt(start)) start++;
-  while (start > 0 && !isSpace(before.charCodeAt(start - 1))) start--;
-  let end = 0;
-  while (end < shorter - start && before.charCodeAt(before.length - 1 - end) === after.charCodeAt(after.length - 1 - end)) end++;
-  while (end > 0 && !isSpace(before.charCodeAt(before.length - end))) end--;
-  const older = before.slice(start, before.length - end);
-  const newer = after.slice(start, after.length - end);
-
   const diff = new DiffBuilder();
-  diff.push(0, before.slice(0, start));
-  const lines = diffLines(older, newer, { timeout: timeout() });
-  if (!lines) {
-    diff.by = "whole";
-    diff.push(-1, older);
-    diff.push(1, newer);
-  } else {
+
+  withCommonEnds(diff, before, after, (older, newer) => {
+    const lines = diffLines(older, newer, { timeout: timeout() });
+    if (!lines) {
+      diff.by = "whole";
+      diff.push(-1, older);
+      diff.push(1, newer);
+      return;
+    }
     // Each run of changed lines: what it removed and what it added, compared word by word.
     let removed = "";
     let added = "";
     const flush = () => {
-      const words = removed && added ? diffWords(removed, added, { timeout: timeout() }) : undefined;
-      if (words) for (const change of words) diff.push(kind(change), change.value);
-      else {
-        if (removed && added) diff.by = "lines";
-        diff.push(-1, removed);
-        diff.push(1, added);
-      }
+      withCommonEnds(diff, removed, added, (oldWords, newWords) => {
+        const words = diffWords(oldWords, newWords, { timeout: timeout() });
+        if (words) for (const change of words) diff.push(kind(change), change.value);
+        else {
+          diff.by = "lines";
+          diff.push(-1, oldWords);
+          diff.push(1, newWords);
+        }
+      });
       removed = added = "";
     };
     for (const change of lines) {
@@ -79,9 +71,31 @@ export function wordDiff(before: string, after: string): WordDiff {
       }
     }
     flush();
-  }
-  diff.push(0, before.slice(before.length - end));
+  });
   return diff.result();
+}
+
+/**
+ * Sets aside what `before` and `after` share at the start and the end, cut at whitespace so
+ * that no word is split, and hands the rest to `middle` (unless one side of it is empty).
+ */
+function withCommonEnds(diff: DiffBuilder, before: string, after: string, middle: (older: string, newer: string) => void) {
+  let start = 0;
+  const shorter = Math.min(before.length, after.length);
+  while (start < shorter && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  if (start < before.length || start < after.length) while (start > 0 && !isSpace(before.charCodeAt(start - 1))) start--;
+  let end = 0;
+  while (end < shorter - start && before.charCodeAt(before.length - 1 - end) === after.charCodeAt(after.length - 1 - end)) end++;
+  while (end > 0 && !isSpace(before.charCodeAt(before.length - end))) end--;
+  const older = before.slice(start, before.length - end);
+  const newer = after.slice(start, after.length - end);
+
+  diff.push(0, before.slice(0, start));
+  if (!older || !newer) {
+    diff.push(-1, older);
+    diff.push(1, newer);
+  } else middle(older, newer);
+  diff.push(0, before.slice(before.length - end));
 }
 
 function kind(change: ChangeObject<string>): DiffPart[0] {
