@@ -18,8 +18,7 @@ export function EditConflict({ postId, conflict }: { postId: number; conflict: C
       {changes ? (
         <>
           <h3>
-            What changed since you began (version {changes.fromVersion} to {changes.toVersion}
-            {" · "}
+            What changed since you began (version {changes.fromVersion} to {changes.toVersion} ·{" "}
             <Link to={`/${postId}/compare?from=${changes.fromVersion}&to=${changes.toVersion}`}>compare</Link>)
           </h3>
           <DiffLegend />

@@ -30,10 +30,10 @@ export function DiffLegend() {
 }
 
 /** Says what a diff could not show word by word, or that only spacing changed. */
-export function DiffNote({ diff }: { diff: Pick<WordDiff, "added" | "removed" | "by" | "identical"> }) {
+export function DiffNote({ diff }: { diff: Pick<WordDiff, "by" | "onlySpacing"> }) {
   if (diff.by === "lines") return <p className="diff-note">Some paragraphs changed too much to compare word by word: they are shown replaced as a whole.</p>;
   if (diff.by === "whole") return <p className="diff-note">The texts are too different to compare: the whole text is shown replaced.</p>;
-  if (!diff.identical && diff.added === 0 && diff.removed === 0) return <p className="diff-note">Only spacing or line breaks changed.</p>;
+  if (diff.onlySpacing) return <p className="diff-note">Only spacing or line breaks changed.</p>;
   return null;
 }
 

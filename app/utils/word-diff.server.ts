@@ -1,4 +1,4 @@
-import { diffLines, diffWords, type ChangeObject } from "diff";
+import { diffLines, diffWordsWithSpace, type ChangeObject } from "diff";
 
 // Word-level differences between two versions of a text, by the `diff` package (jsdiff):
 // used at save time to count what changed, and by the compare and edit-conflict pages to
@@ -18,8 +18,10 @@ export type WordDiff = {
    * whole text is ("whole").
    */
   by: "words" | "lines" | "whole";
-  /** The two texts are exactly the same (a diff without marks may still differ in spacing). */
+  /** The two texts are exactly the same. */
   identical: boolean;
+  /** They differ only in spaces and line breaks. */
+  onlySpacing: boolean;
 };
 
 // Every visitor may ask for any comparison, so the work one costs has a ceiling.
@@ -34,7 +36,7 @@ const TIMEOUT_MS = 100;
  * so it costs about the same for a long post as for a short one.
  */
 export function wordDiff(before: string, after: string): WordDiff {
-  if (before === after) return { parts: before ? [[0, before]] : [], added: 0, removed: 0, by: "words", identical: true };
+  if (before === after) return { parts: before ? [[0, before]] : [], added: 0, removed: 0, by: "words", identical: true, onlySpacing: false };
   const deadline = Date.now() + TIMEOUT_MS;
   const timeout = () => Math.max(1, deadline - Date.now());
   const diff = new DiffBuilder();
@@ -52,7 +54,7 @@ export function wordDiff(before: string, after: string): WordDiff {
     let added = "";
     const flush = () => {
       withCommonEnds(diff, removed, added, (oldWords, newWords) => {
-        const words = diffWords(oldWords, newWords, { timeout: timeout() });
+        const words = diffWordsWithSpace(oldWords, newWords, { timeout: timeout() });
         if (words) for (const change of words) diff.push(kind(change), change.value);
         else {
           diff.by = "lines";
@@ -80,13 +82,15 @@ export function wordDiff(before: string, after: string): WordDiff {
  * that no word is split, and hands the rest to `middle` (unless one side of it is empty).
  */
 function withCommonEnds(diff: DiffBuilder, before: string, after: string, middle: (older: string, newer: string) => void) {
-  let start = 0;
+  // A cut is between words when whitespace (or the end of the text) is on one side of it in both texts.
+  const spaceOrEdge = (text: string, index: number) => index < 0 || index >= text.length || isSpace(text.charCodeAt(index));
   const shorter = Math.min(before.length, after.length);
+  let start = 0;
   while (start < shorter && before.charCodeAt(start) === after.charCodeAt(start)) start++;
-  if (start < before.length || start < after.length) while (start > 0 && !isSpace(before.charCodeAt(start - 1))) start--;
+  while (start > 0 && !(spaceOrEdge(before, start - 1) || (spaceOrEdge(before, start) && spaceOrEdge(after, start)))) start--;
   let end = 0;
   while (end < shorter - start && before.charCodeAt(before.length - 1 - end) === after.charCodeAt(after.length - 1 - end)) end++;
-  while (end > 0 && !isSpace(before.charCodeAt(before.length - end))) end--;
+  while (end > 0 && !(spaceOrEdge(before, before.length - end) || (spaceOrEdge(before, before.length - end - 1) && spaceOrEdge(after, after.length - end - 1)))) end--;
   const older = before.slice(start, before.length - end);
   const newer = after.slice(start, after.length - end);
 
@@ -104,22 +108,61 @@ function kind(change: ChangeObject<string>): DiffPart[0] {
 
 class DiffBuilder {
   parts: DiffPart[] = [];
-  added = 0;
-  removed = 0;
   by: WordDiff["by"] = "words";
 
   push(change: DiffPart[0], text: string) {
     if (!text) return;
-    if (change === 1) this.added += text.length;
-    if (change === -1) this.removed += text.length;
     const last = this.parts[this.parts.length - 1];
     if (last && last[0] === change) last[1] += text;
     else this.parts.push([change, text]);
   }
 
   result(): WordDiff {
-    return { parts: this.parts, added: this.added, removed: this.removed, by: this.by, identical: false };
+    const parts = absorbPunctuation(this.parts);
+    let added = 0;
+    let removed = 0;
+    let onlySpacing = true;
+    for (const [change, text] of parts) {
+      if (change === 1) added += text.length;
+      if (change === -1) removed += text.length;
+      if (change !== 0 && /\S/.test(text)) onlySpacing = false;
+    }
+    return { parts, added, removed, by: this.by, identical: false, onlySpacing };
   }
+}
+
+// A diff that keeps "<", ">" or a comma in common between two rewritten stretches is
+// minimal but unreadable ("<b>40</b>" to "<i>45</i>" would keep the brackets). Such bits
+// of punctuation, between two changes, are shown as changed too.
+const PUNCTUATION_ONLY = /^[^\p{L}\p{N}]{1,3}$/u;
+
+function absorbPunctuation(parts: DiffPart[]): DiffPart[] {
+  const result: DiffPart[] = [];
+  let removed = "";
+  let added = "";
+  let inChange = false;
+  const close = () => {
+    if (removed) result.push([-1, removed]);
+    if (added) result.push([1, added]);
+    removed = added = "";
+    inChange = false;
+  };
+  parts.forEach(([change, text], index) => {
+    if (change === -1) removed += text;
+    else if (change === 1) added += text;
+    else if (inChange && PUNCTUATION_ONLY.test(text) && index + 1 < parts.length) {
+      removed += text;
+      added += text;
+      return;
+    } else {
+      close();
+      result.push([0, text]);
+      return;
+    }
+    inChange = true;
+  });
+  close();
+  return result;
 }
 
 function isSpace(code: number) {

@@ -8,12 +8,13 @@ export function openReadOnly(databaseFile: string) {
 
 export type Snapshot = { counts: Record<string, number>; checksum: string };
 
-const TABLES = ["User", "Post", "Image", "ApiToken"] as const;
+const TABLES = ["User", "Post", "PostRevision", "Image", "ApiToken"] as const;
 // Rows whose content must not change when a request is refused (Throttle may: a
 // refused login is still a counted failure).
-const CHECKSUMMED = ["User", "Post", "Image"] as const;
+const CHECKSUMMED = ["User", "Post", "PostRevision", "Image"] as const;
+const ORDER: Record<(typeof CHECKSUMMED)[number], string> = { User: `"id"`, Post: `"id"`, PostRevision: `"postId", "version"`, Image: `"hash"` };
 
-/** Row counts and a checksum of every User, Post and Image row, image bytes included. */
+/** Row counts and a checksum of every User, Post, PostRevision and Image row, image bytes included. */
 export function databaseSnapshot(databaseFile: string): Snapshot {
   const db = openReadOnly(databaseFile);
   try {
@@ -23,8 +24,7 @@ export function databaseSnapshot(databaseFile: string): Snapshot {
     }
     const hash = crypto.createHash("sha256");
     for (const table of CHECKSUMMED) {
-      const key = table === "Image" ? "hash" : "id";
-      for (const row of db.prepare(`SELECT * FROM "${table}" ORDER BY "${key}"`).iterate()) {
+      for (const row of db.prepare(`SELECT * FROM "${table}" ORDER BY ${ORDER[table]}`).iterate()) {
         for (const [column, value] of Object.entries(row as Record<string, unknown>)) {
           hash.update(`${table}.${column}=`);
           hash.update(value instanceof Uint8Array ? value : String(value));

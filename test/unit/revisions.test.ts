@@ -50,6 +50,30 @@ describe("word diffs", () => {
     expect([diff.added, diff.removed]).toEqual(["office move".length + "two".length + ", and more".length, "<b>hiring</b>".length + "one".length]);
   });
 
+  it("gives back both texts exactly, spacing and line breaks included, and shows rewritten punctuation as changed", () => {
+    const cases: [string, string][] = [
+      ["letter city", "letter. city"],
+      ["one\n\ntwo", "one\ntwo"],
+      ["a  b c", "a b  c d"],
+      ["Bake for <b>40</b> minutes.", "Bake for <i>45</i> minutes."],
+      ["", "new"],
+      ["old", ""],
+    ];
+    for (const [before, after] of cases) {
+      const diff = wordDiff(before, after);
+      expect(diff.parts.filter(([change]) => change >= 0).map(([, text]) => text).join(""), after).toBe(after);
+      expect(diff.parts.filter(([change]) => change <= 0).map(([, text]) => text).join(""), before).toBe(before);
+    }
+    expect(wordDiff("one\n\ntwo", "one\ntwo")).toMatchObject({ parts: [[0, "one\n"], [-1, "\n"], [0, "two"]], onlySpacing: true });
+    // Not "b", ">", "40", "</" ... one by one: punctuation between rewritten words goes with them.
+    expect(wordDiff("Bake for <b>40</b> minutes.", "Bake for <i>45</i> minutes.").parts).toEqual([
+      [0, "Bake for <"],
+      [-1, "b>40</b"],
+      [1, "i>45</i"],
+      [0, "> minutes."],
+    ]);
+  });
+
   it("finds a small change in a long text as cheaply as in a short one", () => {
     const paragraph = (n: number) => `Paragraph ${n}: ${"words and more words ".repeat(20)}`;
     const before = Array.from({ length: 150 }, (_, n) => paragraph(n)).join("\n\n");
@@ -58,15 +82,14 @@ describe("word diffs", () => {
     const started = performance.now();
     const diff = wordDiff(before, after);
     expect(performance.now() - started).toBeLessThan(100);
-    expect(diff.parts.filter(([change]) => change !== 0)).toEqual([[-1, "3"], [1, "three"], [1, "(edited)"]]);
+    expect(diff.parts.filter(([change]) => change !== 0)).toEqual([[-1, "3"], [1, "three"], [1, " (edited)"]]);
     expect(diff.parts.filter(([change]) => change >= 0).map(([, text]) => text).join("")).toBe(after);
   });
 
   it("counts a new post as all added, and an image or its description as a change", () => {
     const state = { title: "Hello", text: "World", imageHash: null, imageAlt: "" };
     expect(changeSize(null, state)).toEqual({ charsAdded: 10, charsRemoved: 0, imageChanged: false });
-    // Characters of the inserted words; the space before "there" was there already.
-    expect(changeSize(state, { ...state, title: "Hello there" })).toEqual({ charsAdded: 5, charsRemoved: 0, imageChanged: false });
+    expect(changeSize(state, { ...state, title: "Hello there" })).toEqual({ charsAdded: 6, charsRemoved: 0, imageChanged: false });
     expect(changeSize(state, { ...state, imageHash: "abc" }).imageChanged).toBe(true);
     expect(changeSize({ ...state, imageHash: "abc" }, { ...state, imageHash: "abc", imageAlt: "A cat" }).imageChanged).toBe(true);
   });
@@ -90,7 +113,7 @@ describe("every save is a revision", () => {
     expect(saved.status).toBe("saved");
     const second = await getRevision(post.id, 2);
     expect(second).toMatchObject({ version: 2, text: "one 2 three four", editor: { username: "rev_editor" }, charsRemoved: 3 });
-    expect(second!.charsAdded).toBe("2".length + "four".length);
+    expect(second!.charsAdded).toBe("2".length + " four".length);
     expect(second!.createdAt.getTime()).toBe((await getPost(post.id))!.updatedAt.getTime());
   });
 
@@ -172,7 +195,7 @@ describe("reading the history", () => {
     await updatePost({ id: post.id, editorId: editor.id, input: { title: "Compared", text: "The slow brown fox jumps" } });
     const comparison = await compareRevisions(post.id, 1, 2);
     expect(comparison!.title.parts).toEqual([[-1, "Compare me"], [1, "Compared"]]);
-    expect(comparison!.text.parts).toEqual([[0, "The "], [-1, "quick"], [1, "slow"], [0, " brown fox "], [1, "jumps"]]);
+    expect(comparison!.text.parts).toEqual([[0, "The "], [-1, "quick"], [1, "slow"], [0, " brown fox"], [1, " jumps"]]);
     expect((await compareRevisions(post.id, 2, 1))!.text.parts).toEqual([[0, "The "], [-1, "slow"], [1, "quick"], [0, " brown fox"], [-1, " jumps"]]);
     expect(await compareRevisions(post.id, 1, 3)).toBeNull();
   });
