@@ -339,7 +339,6 @@ export async function deletePost({ id, userId }: { id: number; userId: number })
     const pastImages = await db
       .selectFrom("PostRevision")
       .select("imageHash")
-      .distinct()
       .where("postId", "=", id)
       .where("imageHash", "is not", null)
       .execute();
