@@ -42,18 +42,19 @@ export default function PostHistory() {
         <ol className="history" aria-label="Versions">
           {revisions.map((revision) => (
             <li key={revision.version}>
+              {/* Spaces between the parts: the layout (flex) ignores them, copying and screen readers do not. */}
               <Link className="version" to={`/${post.id}/history/${revision.version}`}>
                 Version {revision.version}
-              </Link>
-              {revision.version === post.version ? <span>(current)</span> : null}
+              </Link>{" "}
+              {revision.version === post.version ? <span>(current)</span> : null}{" "}
               <span className="history-meta">
                 by <EditorLink editor={revision.editor} /> on <DateText value={revision.createdAt} />
-              </span>
+              </span>{" "}
               {revision.previousVersion !== null ? (
                 <>
-                  <ChangeSize charsAdded={revision.charsAdded} charsRemoved={revision.charsRemoved} />
-                  {revision.imageChanged ? <span>image changed</span> : null}
-                  {revision.restoredFrom !== null ? <span>restored version {revision.restoredFrom}</span> : null}
+                  <ChangeSize charsAdded={revision.charsAdded} charsRemoved={revision.charsRemoved} />{" "}
+                  {revision.imageChanged ? <span>image changed</span> : null}{" "}
+                  {revision.restoredFrom !== null ? <span>restored version {revision.restoredFrom}</span> : null}{" "}
                   <Link to={`/${post.id}/compare?from=${revision.previousVersion}&to=${revision.version}`}>
                     changes<span className="visually-hidden"> in version {revision.version}</span>
                   </Link>
