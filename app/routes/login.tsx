@@ -25,7 +25,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const { formData } = await readForm(request);
+  const { formData } = await readForm(request, { fields: ["username", "password", "redirectTo"] });
   const username = textField(formData, "username").trim();
   const password = textField(formData, "password");
   const redirectTo = textField(formData, "redirectTo");

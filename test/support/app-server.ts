@@ -49,6 +49,8 @@ export async function startApp(options: { dataDir?: string; env?: Record<string,
       DATABASE_URL: `file:${databaseFile}`,
       PORT: String(port),
       HOST: "127.0.0.1",
+      // Every test signs up from 127.0.0.1; the limit itself is tested with its default.
+      SIGNUP_LIMIT_PER_HOUR: "100000",
       ...options.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
