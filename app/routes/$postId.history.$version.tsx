@@ -33,7 +33,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const id = requirePostId(params.postId);
   const version = requireVersion(params.version);
   const user = await requireUser(request);
-  const { formData } = await readForm(request);
+  const { formData } = await readForm(request, { fields: ["version"] });
   // The version of the post the page showed: the same check as an edit.
   const seen = textField(formData, "version");
   const baseVersion = /^[0-9]{1,9}$/.test(seen) ? Number(seen) : null;
