@@ -1,20 +1,29 @@
-// `npx tsx bench/save-cost.ts [--saves 2000] [--rounds 5]`: what one save of a post costs,
-// through the model functions the routes call (createPost, updatePost), on a real SQLite
-// file with the app's connection settings. No server, no HTTP: the database work and the
-// code around it, which is what revisions add to (docs/decisions/012-revisions.md).
+// `npx tsx bench/save-cost.ts [--saves 2000] [--rounds 5] [--http]`: what one save of a post
+// costs, on a real SQLite file (docs/decisions/012-revisions.md).
 //
-// For each kind of save, the median over rounds of: the mean time per save (WAL
-// checkpoints included, which is where a busy disk shows), the median save, and the CPU
-// time per save (the least disturbed by other processes). Run it on two commits to
-// compare them: it only uses functions both have.
+// - By default through the model functions the routes call (createPost, updatePost), with
+//   the app's connection settings: the database work and the code around it, which is what
+//   revisions add to. No server, no HTTP.
+// - With --http, as a person saves: the edit form posted to the production server (it must
+//   be built), one request at a time; its CPU is the server process's.
+//
+// For each kind of save, the median over rounds of: the mean time per save (WAL checkpoints
+// included, which is where a busy disk shows), the median save, and the CPU time per save
+// (the least disturbed by other processes). The first round only warms up. Run it on two
+// commits to compare them: it only uses what both have.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { startServer } from "./server";
 
 const { values } = parseArgs({
-  options: { saves: { type: "string", default: "2000" }, rounds: { type: "string", default: "5" } },
+  options: {
+    saves: { type: "string", default: "2000" },
+    rounds: { type: "string", default: "5" },
+    http: { type: "boolean", default: false },
+  },
 });
 const SAVES = Number(values.saves);
 const ROUNDS = Number(values.rounds);
@@ -30,11 +39,6 @@ const migrated = spawnSync(process.execPath, [path.join(root, "node_modules", "p
 });
 if (migrated.status !== 0) throw new Error(`migrate deploy failed:\n${migrated.stdout}${migrated.stderr}`);
 
-// Imported after DATABASE_URL is set: db.server.ts opens the file on first use.
-const { createPost, updatePost } = await import("~/models/post.server");
-const { createUser } = await import("~/models/user.server");
-const { closeDatabase } = await import("~/utils/db.server");
-
 const WORDS = "the a quiet harbour morning notes on bread garden letter river walk city light winter summer reading list train window coffee rain".split(" ");
 let seed = 7;
 const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
@@ -48,57 +52,111 @@ function edited(before: string) {
   return `${tokens.join(" ")}\n\nP.S. ${words(6)}.`;
 }
 
-const made = await createUser({ username: "saver", password: "correct horse battery" });
-if (made === "taken") throw new Error("taken");
-const user = made;
+type Post = { id: number; text: string; version: number };
+/** One way of saving: create a post, or save an edit of one. */
+type Saver = {
+  create: (title: string, text: string) => Promise<Post>;
+  edit: (post: Post, text: string) => Promise<void>;
+  /** CPU time so far of whatever does the saving, in microseconds. */
+  cpu: () => number;
+  close: () => Promise<void>;
+};
 
 type Round = { mean: number; median: number; cpu: number };
+const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 
-async function timeEach(count: number, work: (index: number) => Promise<unknown>): Promise<Round> {
+async function timeEach(saver: Saver, count: number, work: (index: number) => Promise<unknown>): Promise<Round> {
   const each: number[] = [];
-  const cpu = process.cpuUsage();
+  const cpu = saver.cpu();
   for (let index = 0; index < count; index++) {
     const started = process.hrtime.bigint();
     await work(index);
     each.push(Number(process.hrtime.bigint() - started) / 1000);
   }
-  const used = process.cpuUsage(cpu);
-  return { mean: each.reduce((sum, value) => sum + value, 0) / count, median: median(each), cpu: (used.user + used.system) / count };
+  return { mean: each.reduce((sum, value) => sum + value, 0) / count, median: median(each), cpu: (saver.cpu() - cpu) / count };
 }
 
-const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+async function modelSaver(): Promise<Saver> {
+  // Imported after DATABASE_URL is set: db.server.ts opens the file on first use.
+  const { createPost, updatePost } = await import("~/models/post.server");
+  const { createUser } = await import("~/models/user.server");
+  const { closeDatabase } = await import("~/utils/db.server");
+  const user = await createUser({ username: "saver", password: "correct horse battery" });
+  if (user === "taken") throw new Error("taken");
+  return {
+    create: (title, text) => createPost({ input: { title, text }, ownerId: user.id }),
+    async edit(post, text) {
+      const result = await updatePost({ id: post.id, editorId: user.id, input: { title: "Edited", text }, baseVersion: post.version });
+      if (result.status !== "saved") throw new Error(`save ${result.status}`);
+    },
+    cpu: () => {
+      const { user: userTime, system } = process.cpuUsage();
+      return userTime + system;
+    },
+    close: closeDatabase,
+  };
+}
+
+async function httpSaver(): Promise<Saver> {
+  const server = await startServer({ root, databaseFile: file, logFile: path.join(directory, "server.log") });
+  const post = async (where: string, body: FormData | URLSearchParams, cookie = "") => {
+    const response = await fetch(`${server.url}${where}`, { method: "POST", body, redirect: "manual", headers: { Origin: server.url, Cookie: cookie } });
+    await response.arrayBuffer();
+    if (response.status !== 302) throw new Error(`${where}: ${response.status}`);
+    return response;
+  };
+  const password = "correct horse battery";
+  const signedUp = await post("/signup", new URLSearchParams({ username: "saver", password, confirmPassword: password }));
+  const cookie = signedUp.headers.get("Set-Cookie")!.split(";")[0];
+  const form = (fields: Record<string, string>) => {
+    const data = new FormData();
+    for (const [name, value] of Object.entries(fields)) data.set(name, value);
+    return data;
+  };
+  return {
+    async create(title, text) {
+      const response = await post("/new", form({ title, text }), cookie);
+      return { id: Number(response.headers.get("Location")!.slice(1)), text, version: 1 };
+    },
+    async edit(saved, text) {
+      await post(`/${saved.id}/edit`, form({ title: "Edited", text, version: String(saved.version) }), cookie);
+    },
+    cpu: () => (server.cpuMs() ?? NaN) * 1000,
+    close: () => server.stop(),
+  };
+}
+
+const saver = values.http ? await httpSaver() : await modelSaver();
 const results: Record<string, Round[]> = { create: [], edit: [], "edit, 20,000 characters": [] };
 
 // Posts to edit, and a long one; every edit changes the text a little.
-const posts = await Promise.all(Array.from({ length: 50 }, async () => createPost({ input: { title: words(5), text: text() }, ownerId: user.id })));
-const texts = new Map(posts.map((post) => [post.id, post.text]));
-const versions = new Map(posts.map((post) => [post.id, post.version]));
-const long = await createPost({ input: { title: "Long", text: Array.from({ length: 33 }, text).join("\n\n") }, ownerId: user.id });
-texts.set(long.id, long.text);
-versions.set(long.id, long.version);
+const posts: Post[] = [];
+for (let n = 0; n < 50; n++) posts.push(await saver.create(words(5), text()));
+const long = await saver.create("Long", Array.from({ length: 33 }, text).join("\n\n"));
 
-async function edit(id: number) {
-  const next = edited(texts.get(id)!);
-  const result = await updatePost({ id, editorId: user.id, input: { title: "Edited", text: next }, baseVersion: versions.get(id) });
-  if (result.status !== "saved") throw new Error(`save ${result.status}`);
-  texts.set(id, result.post.text);
-  versions.set(id, result.post.version);
+async function edit(post: Post) {
+  const next = edited(post.text);
+  await saver.edit(post, next);
+  post.text = next;
+  post.version += 1;
 }
 
-for (let round = 0; round < ROUNDS + 1; round++) {
-  const create = await timeEach(SAVES / 4, () => createPost({ input: { title: words(5), text: text() }, ownerId: user.id }));
-  const editOne = await timeEach(SAVES, (index) => edit(posts[index % posts.length].id));
-  const editLong = await timeEach(SAVES / 10, () => edit(long.id));
-  // The first round warms up V8 and SQLite's cache; it is not counted.
-  if (round === 0) continue;
-  results.create.push(create);
-  results.edit.push(editOne);
-  results["edit, 20,000 characters"].push(editLong);
+try {
+  for (let round = 0; round < ROUNDS + 1; round++) {
+    const create = await timeEach(saver, SAVES / 4, () => saver.create(words(5), text()));
+    const editOne = await timeEach(saver, SAVES, (index) => edit(posts[index % posts.length]));
+    const editLong = await timeEach(saver, SAVES / 10, () => edit(long));
+    if (round === 0) continue;
+    results.create.push(create);
+    results.edit.push(editOne);
+    results["edit, 20,000 characters"].push(editLong);
+  }
+} finally {
+  await saver.close();
+  fs.rmSync(directory, { recursive: true, force: true });
 }
-
-await closeDatabase();
-fs.rmSync(directory, { recursive: true, force: true });
+console.log(values.http ? "Over HTTP (edit form, one request at a time; CPU of the server):" : "Model functions (CPU of this process):");
 for (const [name, rounds] of Object.entries(results)) {
   const of = (key: keyof Round) => median(rounds.map((round) => round[key])).toFixed(0);
-  console.log(`${name}: mean ${of("mean")} us, median ${of("median")} us, CPU ${of("cpu")} us per save`);
+  console.log(`  ${name}: mean ${of("mean")} us, median ${of("median")} us, CPU ${of("cpu")} us per save`);
 }
