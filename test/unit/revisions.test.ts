@@ -74,6 +74,12 @@ describe("word diffs", () => {
     ]);
   });
 
+  it("compares words of any alphabet as words, and Chinese or Japanese character by character", () => {
+    expect(wordDiff("Привет мир, как дела", "Привет прекрасный мир, как дела").parts).toEqual([[0, "Привет "], [1, "прекрасный "], [0, "мир, как дела"]]);
+    expect(wordDiff("Καλημέρα κόσμε", "Καλησπέρα κόσμε").parts).toEqual([[-1, "Καλημέρα"], [1, "Καλησπέρα"], [0, " κόσμε"]]);
+    expect(wordDiff("東京は晴れ", "東京は雨").parts).toEqual([[0, "東京は"], [-1, "晴れ"], [1, "雨"]]);
+  });
+
   it("finds a small change in a long text as cheaply as in a short one", () => {
     const paragraph = (n: number) => `Paragraph ${n}: ${"words and more words ".repeat(20)}`;
     const before = Array.from({ length: 150 }, (_, n) => paragraph(n)).join("\n\n");
