@@ -1,7 +1,8 @@
-// `npm run bench [-- --posts 100000 --duration 10 --build]`: builds the app if needed, fills
-// a fresh SQLite file, starts the production server on a free loopback port and loads each
-// endpoint with autocannon. Prints a table, writes bench/results/<date>-<posts>.json, and
-// stops everything it started, also on error and Ctrl-C.
+// `npm run bench [-- --posts 100000 --duration 10 --build --database postgresql]`: builds the
+// app if needed, fills a fresh SQLite file (or, with `--database postgresql`, a database on a
+// throwaway PostgreSQL server of its own), starts the production server on a free loopback
+// port and loads each endpoint with autocannon. Prints a table, writes
+// bench/results/<date>-<posts>.json, and stops everything it started, also on error and Ctrl-C.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -12,6 +13,7 @@ import { endpoints, measure, signIn, stopLoad, type EndpointResult, type Measure
 import { table, writeReport } from "./report";
 import { migrate, seed } from "./seed";
 import { startServer, tail, type Server } from "./server";
+import { startPostgres } from "../test/support/postgres";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -26,10 +28,15 @@ const { values } = parseArgs({
     workers: { type: "string", default: String(os.availableParallelism()) },
     build: { type: "boolean", default: false },
     only: { type: "string" },
+    database: { type: "string", default: "sqlite" },
     "keep-db": { type: "boolean", default: false },
   },
 });
+if (values.database !== "sqlite" && values.database !== "postgresql") {
+  throw new Error(`--database takes sqlite or postgresql, not ${values.database}`);
+}
 const options = {
+  database: values.database as "sqlite" | "postgresql",
   posts: positive("posts"),
   duration: positive("duration"),
   warmup: Number(values.warmup),
@@ -84,15 +91,20 @@ async function main() {
   cleanups.push(() =>
     values["keep-db"] ? console.log(`Kept ${directory}`) : fs.rmSync(directory, { recursive: true, force: true }),
   );
-  const databaseFile = path.join(directory, "quill.db");
-  console.log(`Filling ${databaseFile} with ${options.posts.toLocaleString("en")} posts...`);
-  migrate(root, databaseFile);
-  const db = await seed(databaseFile, options.posts);
+  let databaseUrl = `file:${path.join(directory, "quill.db")}`;
+  if (options.database === "postgresql") {
+    const cluster = await startPostgres();
+    cleanups.push(() => (values["keep-db"] ? console.log(`Kept PostgreSQL running: ${cluster.url("quill")}`) : cluster.stop()));
+    databaseUrl = await cluster.createDatabase("quill");
+  }
+  console.log(`Filling ${databaseUrl} with ${options.posts.toLocaleString("en")} posts...`);
+  migrate(root, databaseUrl);
+  const db = await seed(databaseUrl, options.posts);
   console.log(
     `  ${db.posts.toLocaleString("en")} posts (${db.imagePosts.length} with images) in ${db.seconds.toFixed(1)} s, ${(db.bytes / 1e6).toFixed(0)} MB`,
   );
 
-  const server: Server = await startServer({ root, databaseFile, logFile: path.join(directory, "server.log") });
+  const server: Server = await startServer({ root, databaseUrl, logFile: path.join(directory, "server.log") });
   cleanups.push(() => server.stop());
   console.log(`Server ${server.url} (pid ${server.pid}); ${options.connections} connections from ${options.workers} load thread(s), ${options.duration} s per endpoint after ${options.warmup} s warm-up`);
 

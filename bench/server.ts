@@ -18,7 +18,7 @@ export type Server = {
   stop: () => Promise<void>;
 };
 
-export async function startServer({ root, databaseFile, logFile }: { root: string; databaseFile: string; logFile: string }): Promise<Server> {
+export async function startServer({ root, databaseUrl, logFile }: { root: string; databaseUrl: string; logFile: string }): Promise<Server> {
   const port = await freePort();
   const log = fs.openSync(logFile, "a");
   const child = spawn(
@@ -31,7 +31,7 @@ export async function startServer({ root, databaseFile, logFile }: { root: strin
         NODE_ENV: "production",
         PORT: String(port),
         HOST: "127.0.0.1",
-        DATABASE_URL: `file:${databaseFile}`,
+        DATABASE_URL: databaseUrl,
         SESSION_SECRET: "bench-session-secret",
       }),
       stdio: ["ignore", log, log],

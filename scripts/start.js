@@ -22,6 +22,12 @@ function run(command, args) {
 
 const database = databaseConfig();
 console.log(`[quill] database: ${database.kind === "sqlite" ? database.file : "PostgreSQL"}`);
+// On PostgreSQL there may be several machines: a secret made here would be this machine's
+// alone, and a sign-in would work on one machine only.
+if (database.kind === "postgresql" && serverEnv(process.env).NODE_ENV === "production" && !process.env.SESSION_SECRET?.trim()) {
+  console.error("[quill] SESSION_SECRET must be set on PostgreSQL: every machine has to sign session cookies with the same secret");
+  process.exit(1);
+}
 try {
   await migrate();
 } catch (error) {

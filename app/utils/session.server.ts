@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createCookieSessionStorage, redirect } from "@remix-run/node";
 import { getUserById, type SessionUser } from "~/models/user.server";
-import { databaseFile } from "../../prisma/database-url.js";
+import { DEFAULT_DATABASE_FILE, databaseConfig } from "../../prisma/database-url.js";
 import { safeRedirect } from "~/utils/redirect";
 
 const THIRTY_DAYS = 60 * 60 * 24 * 30;
@@ -21,7 +21,10 @@ function loadSecrets(): string[] {
     .filter(Boolean);
   if (configured.length > 0) return configured;
 
-  const file = path.join(path.dirname(databaseFile()), "session-secret");
+  // Beside the SQLite file; on PostgreSQL (development only: scripts/start.js refuses to
+  // start production without SESSION_SECRET) in the default data folder.
+  const database = databaseConfig();
+  const file = path.join(path.dirname(database.kind === "sqlite" ? database.file : DEFAULT_DATABASE_FILE), "session-secret");
   try {
     const stored = fs.readFileSync(file, "utf8").trim();
     if (stored) return [stored];

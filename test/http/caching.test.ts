@@ -1,9 +1,9 @@
 import http from "node:http";
 import zlib from "node:zlib";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type RunningApp } from "../support/app-server";
 import { HttpClient, visibleText } from "../support/http-client";
+import { withTestDatabase } from "../support/database";
 import { asBlob, pngImage } from "../support/images";
 
 // Pages kept for visitors (app/utils/page-cache.server.ts) and images answered ahead of
@@ -74,16 +74,13 @@ describe("pages kept for visitors who are not signed in", () => {
     expect(visibleText(await afterCreate.text())).toContain("Fresh off the press");
     expect(isKeptPage(await fetch(`${app.url}/`))).toBe(true);
 
-    // Another app process writes to the same file: the change and the content version, in one transaction.
-    const database = new Database(app.databaseFile);
-    try {
-      database.transaction(() => {
-        database.prepare(`UPDATE "Post" SET "title" = ? WHERE "id" = ?`).run("Renamed elsewhere", id);
-        database.prepare(`UPDATE "ContentVersion" SET "version" = "version" + 1 WHERE "id" = 1`).run();
-      })();
-    } finally {
-      database.close();
-    }
+    // Another app process writes to the same database: the change and the content version, in one transaction.
+    await withTestDatabase(app.databaseUrl, (db) =>
+      db.transaction().execute(async (transaction) => {
+        await transaction.updateTable("Post").set({ title: "Renamed elsewhere" }).where("id", "=", id).execute();
+        await transaction.updateTable("ContentVersion").set((eb) => ({ version: eb("version", "+", 1) })).where("id", "=", 1).execute();
+      }),
+    );
     const afterOutsideWrite = await fetch(`${app.url}/`);
     expect(isKeptPage(afterOutsideWrite)).toBe(false);
     const page = visibleText(await afterOutsideWrite.text());

@@ -131,9 +131,9 @@ describe("restoring through the API", () => {
     const id = await createPost(token, { title: "Race", text: "one" });
     await patch(token, id, { text: "two" });
     await patch(other.token, id, { text: "three" });
-    const before = databaseSnapshot(app.databaseFile);
+    const before = (await databaseSnapshot(app.databaseUrl));
     await failed(await call(`/api/${id}/revisions/1/restore`, { method: "POST", token, json: { version: 2 } }), 409, /at version 3 .*Nothing was restored/);
-    expect(databaseSnapshot(app.databaseFile)).toEqual(before);
+    expect((await databaseSnapshot(app.databaseUrl))).toEqual(before);
     const restored = await ok<{ data: Revision }>(await call(`/api/${id}/revisions/1/restore`, { method: "POST", token, json: { version: 3 } }), 201);
     expect(restored.data).toMatchObject({ version: 4, text: "one", restoredFrom: 1 });
     // An empty JSON body, or none at all, means no check.
@@ -143,21 +143,21 @@ describe("restoring through the API", () => {
   it("refuses bad bodies with 400 or 415 and writes nothing", async () => {
     const { token } = await newUser();
     const id = await createPost(token, { title: "Bodies", text: "x" });
-    const before = databaseSnapshot(app.databaseFile);
+    const before = (await databaseSnapshot(app.databaseUrl));
     for (const version of ["2", 0, 1.5, -3, 2 ** 31]) {
       await failed(await call(`/api/${id}/revisions/1/restore`, { method: "POST", token, json: { version } }), 400, /"version"/);
     }
     await failed(await call(`/api/${id}/revisions/1/restore`, { method: "POST", token, body: "{", headers: { "Content-Type": "application/json" } }), 400, /not valid JSON/);
     await failed(await call(`/api/${id}/revisions/1/restore`, { method: "POST", token, json: [1] }), 400, /JSON object/);
     await failed(await call(`/api/${id}/revisions/1/restore`, { method: "POST", token, body: "version=1", headers: { "Content-Type": "application/x-www-form-urlencoded" } }), 415);
-    expect(databaseSnapshot(app.databaseFile)).toEqual(before);
+    expect((await databaseSnapshot(app.databaseUrl))).toEqual(before);
   });
 
   it("needs credentials (401), a request from this site for a cookie (403), and a real post and version (404)", async () => {
     const { browser, token } = await newUser("guard");
     const id = await createPost(token, { title: "Guarded", text: "a" });
     await patch(token, id, { text: "b" });
-    const before = databaseSnapshot(app.databaseFile);
+    const before = (await databaseSnapshot(app.databaseUrl));
     const anonymous = await call(`/api/${id}/revisions/1/restore`, { method: "POST" });
     expect(anonymous.headers.get("WWW-Authenticate")).toMatch(/^Bearer realm="Quill"/);
     await failed(anonymous, 401, /Authorization: Bearer/);
@@ -166,7 +166,7 @@ describe("restoring through the API", () => {
     await failed(crossSite, 403, /another site/);
     await failed(await call(`/api/${id}/revisions/9/restore`, { method: "POST", token }), 404, /no version 9/);
     await failed(await call(`/api/999999/revisions/1/restore`, { method: "POST", token }), 404, /No post has that id/);
-    expect(databaseSnapshot(app.databaseFile)).toEqual(before);
+    expect((await databaseSnapshot(app.databaseUrl))).toEqual(before);
     // The same browser, from Quill's own pages, may.
     await ok(await browser.request(`/api/${id}/revisions/1/restore`, { method: "POST" }), 201);
   });

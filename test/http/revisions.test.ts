@@ -2,7 +2,8 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callApi, createToken, failed, ok } from "../support/api";
 import { startApp, type RunningApp } from "../support/app-server";
-import { databaseSnapshot, openReadOnly } from "../support/database-snapshot";
+import { withTestDatabase } from "../support/database";
+import { databaseSnapshot } from "../support/database-snapshot";
 import { HttpClient, uniqueUsername, visibleText } from "../support/http-client";
 import { asBlob, pngImage } from "../support/images";
 
@@ -40,13 +41,12 @@ function inner(html: string, className: string) {
   return new RegExp(`<(\\w+) class="${className}"[^>]*>([\\s\\S]*?)</\\1>`).exec(html)?.[2] ?? null;
 }
 
-function revisionRows(postId: number) {
-  const db = openReadOnly(app.databaseFile);
-  try {
-    return db.prepare(`SELECT * FROM "PostRevision" WHERE "postId" = ? ORDER BY "version"`).all(postId) as Record<string, unknown>[];
-  } finally {
-    db.close();
-  }
+/** A post's revisions as stored (imageChanged as 0 or 1 on either database). */
+async function revisionRows(postId: number) {
+  const rows = await withTestDatabase(app.databaseUrl, (db) =>
+    db.selectFrom("PostRevision").selectAll().where("postId", "=", postId).orderBy("version").execute(),
+  );
+  return rows.map((row) => ({ ...row, imageChanged: Number(row.imageChanged) }));
 }
 
 describe("every save is a revision", () => {
@@ -62,7 +62,7 @@ describe("every save is a revision", () => {
     expect(restore.status).toBe(302);
     expect(restore.headers.get("Location")).toBe(`/${id}`);
 
-    expect(revisionRows(id).map(({ version, title, text, charsAdded, charsRemoved, imageChanged, restoredFrom }) => ({ version, title, text, charsAdded, charsRemoved, imageChanged, restoredFrom }))).toEqual([
+    expect((await revisionRows(id)).map(({ version, title, text, charsAdded, charsRemoved, imageChanged, restoredFrom }) => ({ version, title, text, charsAdded, charsRemoved, imageChanged, restoredFrom }))).toEqual([
       { version: 1, title: "Field notes", text: "Saw two herons by the river.", charsAdded: 39, charsRemoved: 0, imageChanged: 0, restoredFrom: null },
       { version: 2, title: "Field notes", text: "Saw three herons by the river at dawn.", charsAdded: "three".length + " at dawn".length, charsRemoved: "two".length, imageChanged: 0, restoredFrom: null },
       { version: 3, title: "Field notes, May", text: "Saw three herons by the river at dawn.", charsAdded: ", May".length, charsRemoved: 0, imageChanged: 0, restoredFrom: null },
@@ -234,34 +234,34 @@ describe("restoring", () => {
     expect(restorePage).toContain('name="version" value="2"');
     await vandal.browser.editPost(id, { title: "Kept safe", text: "Defaced again", version: 2 });
 
-    const before = databaseSnapshot(app.databaseFile);
+    const before = (await databaseSnapshot(app.databaseUrl));
     const refused = await ann.browser.post(`/${id}/history/1`, { version: "2" });
     const html = await refused.text();
     expect(refused.status).toBe(409);
     expect(visibleText(html)).toContain(`${vandal.username} saved this post (version 3) since you opened this page, so nothing was restored.`);
     expect(html).toContain('name="version" value="3"');
-    expect(databaseSnapshot(app.databaseFile)).toEqual(before);
+    expect((await databaseSnapshot(app.databaseUrl))).toEqual(before);
 
     const restored = await ann.browser.post(`/${id}/history/1`, { version: "3" });
     expect(restored.status).toBe(302);
     const post = visibleText(await page(ann.browser, `/${id}`));
     expect(post).toContain("The good text");
     expect(post).toContain(`last edited by ${ann.username}`);
-    expect(revisionRows(id).at(-1)).toMatchObject({ version: 4, text: "The good text", restoredFrom: 1 });
+    expect((await revisionRows(id)).at(-1)).toMatchObject({ version: 4, text: "The good text", restoredFrom: 1 });
   });
 
   it("needs a signed-in user from this site, and a real version", async () => {
     const { browser } = await newUser("guarded");
     const id = await browser.createPost({ title: "Guarded", text: "one" });
     await browser.editPost(id, { title: "Guarded", text: "two", version: 1 });
-    const before = databaseSnapshot(app.databaseFile);
+    const before = (await databaseSnapshot(app.databaseUrl));
     const visitor = await new HttpClient(app.url).post(`/${id}/history/1`, { version: "2" });
     expect(visitor.status).toBe(302);
     expect(visitor.headers.get("Location")).toMatch(/^\/login\?redirectTo=/);
     expect((await browser.post(`/${id}/history/1`, { version: "2" }, { origin: "https://evil.example" })).status).toBe(403);
     expect((await browser.post(`/${id}/history/7`, { version: "2" })).status).toBe(404);
     expect((await browser.post(`/${id}/history/1`, { version: "two" })).status).toBe(400);
-    expect(databaseSnapshot(app.databaseFile)).toEqual(before);
+    expect((await databaseSnapshot(app.databaseUrl))).toEqual(before);
   });
 });
 
@@ -290,12 +290,12 @@ describe("deleting a post", () => {
     const { browser } = await newUser("deleter");
     const id = await browser.createPost({ title: "Short-lived", text: "one", image: asBlob(await pngImage(30, 30, "#010203")) });
     await browser.editPost(id, { title: "Short-lived", text: "two", image: asBlob(await pngImage(30, 30, "#040506")), version: 1 });
-    expect(revisionRows(id)).toHaveLength(2);
-    const imagesBefore = databaseSnapshot(app.databaseFile).counts.Image;
+    expect(await revisionRows(id)).toHaveLength(2);
+    const imagesBefore = (await databaseSnapshot(app.databaseUrl)).counts.Image;
 
     expect((await browser.post(`/${id}/delete`, {})).status).toBe(302);
-    expect(revisionRows(id)).toEqual([]);
-    expect(databaseSnapshot(app.databaseFile).counts.Image).toBe(imagesBefore - 2);
+    expect(await revisionRows(id)).toEqual([]);
+    expect((await databaseSnapshot(app.databaseUrl)).counts.Image).toBe(imagesBefore - 2);
     const visitor = new HttpClient(app.url);
     await page(visitor, `/${id}/history`, 404);
     await page(visitor, `/${id}/history/1`, 404);

@@ -139,7 +139,7 @@ describe("image attacks", () => {
         const response = await fetch(`${app.url}/api/${postId}/image`, {
           method: "PUT",
           headers: { Authorization: `Bearer ${token}`, "Content-Type": "image/png" },
-          body: n % 2 ? interlaced : plain,
+          body: new Uint8Array(n % 2 ? interlaced : plain),
         });
         await response.arrayBuffer();
         outcomes.push({ status: response.status, ms: performance.now() - started });

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startApp, type RunningApp } from "../support/app-server";
+import { onPostgres, withTestDatabase } from "../support/database";
 import { openReadOnly } from "../support/database-snapshot";
 import { HttpClient, uniqueUsername } from "../support/http-client";
 import { asBlob, pngImage } from "../support/images";
@@ -66,23 +67,27 @@ function acceptsConnections(port: number): Promise<boolean> {
   });
 }
 
-function postsIn(databaseFile: string) {
-  const db = openReadOnly(databaseFile);
-  try {
-    return {
-      integrity: db.prepare("PRAGMA integrity_check").pluck().all(),
-      foreignKeyProblems: db.prepare("PRAGMA foreign_key_check").all(),
-      posts: new Map(
-        (db.prepare(`SELECT p.id, p.title, i.hash IS NOT NULL AS hasImage FROM "Post" p LEFT JOIN "Image" i ON i.hash = p.imageHash`).all() as {
-          id: number;
-          title: string;
-          hasImage: number;
-        }[]).map((row) => [row.id, row]),
-      ),
-    };
-  } finally {
-    db.close();
+/** The posts stored, and SQLite's own integrity and foreign-key checks (PostgreSQL enforces both itself). */
+async function postsIn(app: RunningApp) {
+  let integrity: unknown[] = ["ok"];
+  let foreignKeyProblems: unknown[] = [];
+  if (!onPostgres) {
+    const db = openReadOnly(app.databaseFile);
+    try {
+      integrity = db.prepare("PRAGMA integrity_check").pluck().all();
+      foreignKeyProblems = db.prepare("PRAGMA foreign_key_check").all();
+    } finally {
+      db.close();
+    }
   }
+  const rows = await withTestDatabase(app.databaseUrl, (db) =>
+    db
+      .selectFrom("Post as p")
+      .leftJoin("Image as i", "i.hash", "p.imageHash")
+      .select((eb) => ["p.id", "p.title", eb.case().when("i.hash", "is not", null).then(1).else(0).end().as("hasImage")])
+      .execute(),
+  );
+  return { integrity, foreignKeyProblems, posts: new Map(rows.map((row) => [row.id, row])) };
 }
 
 describe("crash safety", () => {
@@ -122,7 +127,7 @@ describe("crash safety", () => {
       app = await start(dataDir);
     }
 
-    const { integrity, foreignKeyProblems, posts } = postsIn(app.databaseFile);
+    const { integrity, foreignKeyProblems, posts } = await postsIn(app);
     expect(integrity).toEqual(["ok"]);
     expect(foreignKeyProblems).toEqual([]);
     const missing = acknowledged.filter((write) => posts.get(write.id)?.title !== write.title || Boolean(posts.get(write.id)?.hasImage) !== write.withImage);
@@ -177,7 +182,7 @@ describe("crash safety", () => {
     idleAgent.destroy();
 
     const restarted = await start(dataDir);
-    const { posts } = postsIn(restarted.databaseFile);
+    const { posts } = await postsIn(restarted);
     for (const answer of answers) expect(posts.get(Number(answer.location.slice(1)))?.hasImage).toBe(1);
     console.log(
       `[sigterm] 3 uploads in flight: new connections refused after ${refusedAfter.toFixed(0)} ms, ` +

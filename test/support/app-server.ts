@@ -3,10 +3,14 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { appDatabaseUrl } from "./database";
 
 export type RunningApp = {
   url: string;
   port: number;
+  /** The server's DATABASE_URL: SQLite, or PostgreSQL under `npm run test:postgres` (test/support/database.ts). */
+  databaseUrl: string;
+  /** The SQLite file (on SQLite runs only). */
   databaseFile: string;
   dataDir: string;
   child: ChildProcess;
@@ -33,12 +37,14 @@ export function freePort(): Promise<number> {
 
 /**
  * Starts the production build the way `npm start` does (migrations, then remix-serve) on a
- * free loopback port, with a brand-new SQLite file unless `dataDir` names an existing one.
+ * free loopback port, with a brand-new database unless `dataDir` names an existing one's
+ * folder (`env.DATABASE_URL` overrides it, e.g. two servers on one PostgreSQL database).
  */
 export async function startApp(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningApp> {
   if (!fs.existsSync(serverBuild)) throw new Error("No production build: run `npm run build` first.");
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "quill-test-"));
   const databaseFile = path.join(dataDir, "quill.db");
+  const databaseUrl = options.env?.DATABASE_URL ?? (await appDatabaseUrl(dataDir));
   const port = await freePort();
   let output = "";
   const child = spawn(process.execPath, [path.join(root, "scripts", "start.js")], {
@@ -46,7 +52,7 @@ export async function startApp(options: { dataDir?: string; env?: Record<string,
     env: {
       ...process.env,
       NODE_ENV: "production",
-      DATABASE_URL: `file:${databaseFile}`,
+      DATABASE_URL: databaseUrl,
       PORT: String(port),
       HOST: "127.0.0.1",
       // Every test signs up from 127.0.0.1; the limit itself is tested with its default.
@@ -64,6 +70,7 @@ export async function startApp(options: { dataDir?: string; env?: Record<string,
   return {
     url,
     port,
+    databaseUrl,
     databaseFile,
     dataDir,
     child,

@@ -1,12 +1,10 @@
-import Database from "better-sqlite3";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPost, deletePost, getImageBytes, getPost, updatePost } from "~/models/post.server";
 import { compareRevisions, getRevision, listRevisions, restoreRevision } from "~/models/revision.server";
 import { createUser, type SessionUser } from "~/models/user.server";
-import { contentVersion } from "~/utils/db.server";
+import { contentVersion, reader, write } from "~/utils/db.server";
 import { processImage } from "~/utils/image.server";
 import { changeSize, wordDiff } from "~/utils/word-diff.server";
-import { databaseFile } from "../../prisma/database-url.js";
 import { pngImage } from "../support/images";
 
 let owner: SessionUser;
@@ -18,16 +16,12 @@ beforeAll(async () => {
   [owner, editor] = made as SessionUser[];
 });
 
-function rows<T>(query: string, ...params: unknown[]): T[] {
-  const db = new Database(databaseFile(), { readonly: true });
-  try {
-    return db.prepare(query).all(...params) as T[];
-  } finally {
-    db.close();
-  }
+/** A post's revisions as stored, oldest first. */
+function storedRevisions(postId: number) {
+  return reader().selectFrom("PostRevision").selectAll().where("postId", "=", postId).orderBy("version").execute();
 }
 
-const revisionCount = (postId: number) => rows<{ n: number }>(`SELECT count(*) AS n FROM "PostRevision" WHERE "postId" = ?`, postId)[0].n;
+const revisionCount = async (postId: number) => (await storedRevisions(postId)).length;
 
 describe("word diffs", () => {
   it("marks inserted and deleted words, and both texts can be read back from the parts", () => {
@@ -128,7 +122,7 @@ describe("every save is a revision", () => {
     await updatePost({ id: post.id, editorId: editor.id, input: { text: "b" }, baseVersion: 1 });
     const version = await contentVersion();
     expect(await updatePost({ id: post.id, editorId: owner.id, input: { text: "c" }, baseVersion: 1 })).toMatchObject({ status: "conflict" });
-    expect(revisionCount(post.id)).toBe(2);
+    expect(await revisionCount(post.id)).toBe(2);
     expect(await contentVersion()).toBe(version);
   });
 
@@ -138,10 +132,7 @@ describe("every save is a revision", () => {
       Array.from({ length: 12 }, (_, n) => updatePost({ id: post.id, editorId: editor.id, input: { text: `start writer${n}` } })),
     );
     expect(results.every((result) => result.status === "saved")).toBe(true);
-    const history = rows<{ version: number; text: string; charsAdded: number; charsRemoved: number }>(
-      `SELECT "version", "text", "charsAdded", "charsRemoved" FROM "PostRevision" WHERE "postId" = ? ORDER BY "version"`,
-      post.id,
-    );
+    const history = await storedRevisions(post.id);
     expect(history.map((row) => row.version)).toEqual(Array.from({ length: 13 }, (_, n) => n + 1));
     expect((await getPost(post.id))!.text).toBe(history[12].text);
     for (let n = 1; n < history.length; n++) {
@@ -162,7 +153,7 @@ describe("every save is a revision", () => {
     expect(await getImageBytes(second.hash, "full")).not.toBeNull();
 
     expect(await deletePost({ id: post.id, userId: owner.id })).toBe("deleted");
-    expect(revisionCount(post.id)).toBe(0);
+    expect(await revisionCount(post.id)).toBe(0);
     expect(await getImageBytes(first.hash, "full")).toBeNull();
     expect(await getImageBytes(second.hash, "full")).toBeNull();
   });
@@ -173,10 +164,7 @@ describe("every save is a revision", () => {
     const post = await createPost({ input: { title: "Stays", text: "x" }, ownerId: owner.id });
     await updatePost({ id: post.id, editorId: leaver.id, input: { text: "y" } });
     // No account deletion in the app yet: the database's own rule (ON DELETE SET NULL) is what is tested.
-    const db = new Database(databaseFile());
-    db.pragma("foreign_keys = ON");
-    db.prepare(`DELETE FROM "User" WHERE "id" = ?`).run(leaver.id);
-    db.close();
+    await write((db) => db.deleteFrom("User").where("id", "=", leaver.id).execute());
     expect(await getRevision(post.id, 2)).toMatchObject({ text: "y", editor: null });
   });
 });
@@ -223,7 +211,7 @@ describe("restoring", () => {
     await updatePost({ id: post.id, editorId: editor.id, input: { text: "two" } });
     await updatePost({ id: post.id, editorId: editor.id, input: { text: "three" } });
     expect(await restoreRevision({ postId: post.id, version: 1, editorId: owner.id, baseVersion: 2 })).toMatchObject({ status: "conflict", current: { version: 3 } });
-    expect(revisionCount(post.id)).toBe(3);
+    expect(await revisionCount(post.id)).toBe(3);
     expect(await restoreRevision({ postId: post.id, version: 9, editorId: owner.id })).toEqual({ status: "no-revision" });
     expect(await restoreRevision({ postId: 2_000_000_000, version: 1, editorId: owner.id })).toEqual({ status: "missing" });
   });
