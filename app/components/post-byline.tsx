@@ -34,3 +34,8 @@ function AuthorLink({ name }: { name: string }) {
     </Link>
   );
 }
+
+/** A date in the same words as bylines (the history and compare pages use it). */
+export function DateText({ value }: { value: string | Date }) {
+  return <DateTime value={value} />;
+}

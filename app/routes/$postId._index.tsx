@@ -85,6 +85,9 @@ export default function PostPage() {
             Delete
           </Link>
         ) : null}
+        <Link to={`/${post.id}/history`} className="button secondary">
+          History
+        </Link>
         <Link to="/">All posts</Link>
       </nav>
     </main>

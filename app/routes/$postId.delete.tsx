@@ -38,7 +38,7 @@ export default function DeletePost() {
   return (
     <main className="page narrow">
       <h1>Delete “{post.title}”?</h1>
-      <p className="lead">The post and its image will be gone for good. Its address will say it was deleted.</p>
+      <p className="lead">The post, its image and its whole history (every earlier version) will be gone for good. Its address will say it was deleted.</p>
       <Form method="post" className="form-actions">
         <button type="submit" className="danger" disabled={deleting}>
           {deleting ? "Deleting…" : "Delete post"}

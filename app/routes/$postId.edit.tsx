@@ -1,8 +1,10 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData, type ShouldRevalidateFunction } from "@remix-run/react";
+import { EditConflict } from "~/components/edit-conflict";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { PostForm } from "~/components/post-form";
 import { getPost, updatePost } from "~/models/post.server";
+import { changesSince } from "~/models/revision.server";
 import { postNotFound, requirePostId } from "~/utils/http.server";
 import { postImageUrl } from "~/utils/image-url";
 import { errorTitle, pageTitle } from "~/utils/meta";
@@ -49,8 +51,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
     // Someone saved first: keep the user's words in the form and show what they saved.
     const { title, text, version } = result.current;
     const editor = editorName(result.current);
+    // What they changed since the version this editor began from (issue 12).
+    const changes = await changesSince(id, submission.baseVersion, result.current);
     return formReply(submission, 409, `${editor} saved this post while you were editing. Your changes are not saved yet.`, {
-      conflict: { title, text, editor, version },
+      conflict: { title, text, editor, version, changes },
     });
   }
   return redirectWithNotice(request, `/${id}`, "Saved: your changes are on the post.");
@@ -67,14 +71,7 @@ export default function EditPost() {
   return (
     <main className="page writing">
       <h1>Edit post</h1>
-      {conflict ? (
-        <section className="conflict" aria-labelledby="conflict-heading">
-          <h2 id="conflict-heading">The version {conflict.editor} saved</h2>
-          <p>Merge what you need into the form below, then save again.</p>
-          <h3>{conflict.title}</h3>
-          <div className="post-text">{conflict.text}</div>
-        </section>
-      ) : null}
+      {conflict ? <EditConflict postId={post.id} conflict={conflict} /> : null}
       <PostForm
         reply={reply}
         defaultValues={{ title: post.title, text: post.text, imageAlt: post.imageAlt }}

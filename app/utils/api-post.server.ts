@@ -1,7 +1,7 @@
 import type { PostDetail, PostInput, PostSummary } from "~/models/post.server";
 import { apiError } from "~/utils/api.server";
 import { postImageUrl } from "~/utils/image-url";
-import { PostCreateSchema, PostEditSchema } from "~/utils/post-schema";
+import { baseVersionSchema, PostCreateSchema, PostEditSchema } from "~/utils/post-schema";
 import { apiProblems } from "~/utils/validation";
 
 // Posts as the JSON API shows them and reads them; the rules themselves are the forms'
@@ -40,4 +40,11 @@ export function readPostEdit(body: Record<string, unknown>): { input: Partial<Po
   if (title !== undefined) input.title = title;
   if (text !== undefined) input.text = text;
   return { input, imageAlt, baseVersion: version ?? null };
+}
+
+/** The optional `version` a write is based on: it is refused (409) if the post has moved on. */
+export function readBaseVersion(body: Record<string, unknown>): number | null {
+  const parsed = baseVersionSchema.safeParse(body.version);
+  if (!parsed.success) throw apiError(400, `Invalid "version": ${parsed.error.issues[0].message}`);
+  return parsed.data ?? null;
 }

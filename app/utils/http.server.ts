@@ -30,3 +30,10 @@ export async function postNotFound(id: number): Promise<never> {
   if (await wasDeleted(id)) throw data("Its author deleted it. Nothing lives at this address any more.", { status: 410 });
   throw data("No post has that address.", { status: 404 });
 }
+
+/** A version number from `params.version`, or a 404. */
+export function requireVersion(raw: string | undefined): number {
+  const version = parseId(raw);
+  invariantResponse(version !== null, "This post has no such version.", 404);
+  return version;
+}

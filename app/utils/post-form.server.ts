@@ -1,10 +1,11 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { SubmissionResult } from "@conform-to/react";
 import { data } from "@remix-run/node";
-import type { ImageChange, PostInput } from "~/models/post.server";
+import type { PostInput } from "~/models/post.server";
+import type { ConflictChanges } from "~/models/revision.server";
 import { DATABASE_BUSY_MESSAGE, isDatabaseBusy } from "~/utils/db.server";
 import { readForm } from "~/utils/form.server";
-import { ImageError, imageTooLarge, MAX_IMAGE_BYTES, processImage } from "~/utils/image.server";
+import { ImageError, imageTooLarge, MAX_IMAGE_BYTES, processImage, type ProcessedImage } from "~/utils/image.server";
 import { renderMarkdown } from "~/utils/markdown.server";
 import { POST_FORM_FIELDS, PostDraftSchema, PostFormSchema } from "~/utils/post-schema";
 import { firstOfEach } from "~/utils/validation";
@@ -16,11 +17,12 @@ export type PostFormReply = {
   preview: string | null;
   /** A file was sent but not kept: without JavaScript it must be chosen again. */
   imageNotKept: boolean;
-  conflict: { title: string; text: string; editor: string; version: number } | null;
+  /** A refused save (409): the version saved meanwhile, and what changed since this edit began. */
+  conflict: { title: string; text: string; editor: string; version: number; changes: ConflictChanges | null } | null;
 };
 
 export type PostSubmission =
-  | { kind: "save"; input: PostInput; imageAlt: string; image: ImageChange; baseVersion: number | null; result: () => SubmissionResult<string[]> }
+  | { kind: "save"; input: PostInput; imageAlt: string; image: ProcessedImage | "remove" | undefined; baseVersion: number | null; result: () => SubmissionResult<string[]> }
   | { kind: "reply"; status: 200 | 400 | 413 | 503; reply: PostFormReply };
 
 /**
@@ -53,7 +55,7 @@ export async function readPostSubmission(request: Request, uploader: number): Pr
     }
   }
 
-  let image: ImageChange = undefined;
+  let image: ProcessedImage | undefined = undefined;
   try {
     if (oversized.has("image") || cutOff) throw imageTooLarge();
     const upload = files.get("image");

@@ -98,6 +98,16 @@ export const POST_FORM_FIELDS = ["title", "text", "imageAlt", "removeImage", "ve
 export const PostCreateSchema = z.object({ title: titleSchema, text: textSchema });
 
 const MAX_VERSION = 2_147_483_647;
+const NOT_A_VERSION = 'it must be a whole number, the "version" of the post you started from.';
+
+/** The version a change is based on (PATCH, a restore): refused (409) once the post has moved on. */
+export const baseVersionSchema = z
+  .number({ error: NOT_A_VERSION })
+  .int(NOT_A_VERSION)
+  .min(1, NOT_A_VERSION)
+  .max(MAX_VERSION, NOT_A_VERSION)
+  .nullable()
+  .optional();
 
 /**
  * PATCH /api/:id: any of the fields, and optionally the version the change is based on.
@@ -108,13 +118,7 @@ export const PostEditSchema = z
     title: titleSchema.optional(),
     text: textSchema.optional(),
     imageAlt: imageAltSchema.optional(),
-    version: z
-      .number({ error: 'it must be a whole number, the "version" of the post you started from.' })
-      .int('it must be a whole number, the "version" of the post you started from.')
-      .min(1, 'it must be a whole number, the "version" of the post you started from.')
-      .max(MAX_VERSION, 'it must be a whole number, the "version" of the post you started from.')
-      .nullable()
-      .optional(),
+    version: baseVersionSchema,
   })
   .refine((edit) => edit.title !== undefined || edit.text !== undefined || edit.imageAlt !== undefined, {
     message: 'Send "title", "text" or both (or "imageAlt") to change a post.',

@@ -92,3 +92,9 @@ export function firstOfEach(formData: FormData): FormData {
   for (const [name, value] of formData) if (!single.has(name)) single.append(name, value);
   return single;
 }
+
+/** A text field's value; a missing field, or a file where text belongs, reads as "". */
+export function textField(formData: FormData, name: string): string {
+  const value = formData.get(name);
+  return typeof value === "string" ? value : "";
+}
