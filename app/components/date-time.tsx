@@ -31,3 +31,14 @@ export function DateTime({ value }: { value: string | Date }) {
     </time>
   );
 }
+
+/** A date said exactly ("12 March 2026 at 14:05 UTC"), in the reader's time zone. */
+export function ExactDateTime({ value }: { value: string | Date }) {
+  const { timeZone } = useContext(ClockContext);
+  const date = new Date(value);
+  return (
+    <time dateTime={date.toISOString()} suppressHydrationWarning>
+      {exactDate(date, timeZone)}
+    </time>
+  );
+}

@@ -1,8 +1,10 @@
 import { Link } from "@remix-run/react";
-import { DateTime } from "~/components/date-time";
+import { DateTime, ExactDateTime } from "~/components/date-time";
 import { DELETED_USER } from "~/utils/names";
 
 type Byline = {
+  /** Above 1 once the post has been saved again. */
+  version: number;
   createdAt: string | Date;
   updatedAt: string | Date;
   owner: { username: string };
@@ -11,7 +13,7 @@ type Byline = {
 
 /** "Created by alice 3 hours ago · last edited by bob yesterday", the same on lists and posts. */
 export function PostByline({ post }: { post: Byline }) {
-  const edited = new Date(post.updatedAt).getTime() - new Date(post.createdAt).getTime() > 1_000 || post.editor?.username !== post.owner.username;
+  const edited = post.version > 1 || post.editor?.username !== post.owner.username;
   return (
     <p className="byline">
       <span>
@@ -35,7 +37,7 @@ function AuthorLink({ name }: { name: string }) {
   );
 }
 
-/** A date in the same words as bylines (the history and compare pages use it). */
+/** An exact date in the reader's time zone (the history and compare pages: "saved ... on <date>"). */
 export function DateText({ value }: { value: string | Date }) {
-  return <DateTime value={value} />;
+  return <ExactDateTime value={value} />;
 }

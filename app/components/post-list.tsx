@@ -4,6 +4,7 @@ import { postImageUrl } from "~/utils/image-url";
 
 export type ListedPost = {
   id: number;
+  version: number;
   title: string;
   excerpt: string;
   imageHash: string | null;
