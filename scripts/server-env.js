@@ -1,6 +1,6 @@
-// How the production server process is set up: shared by `npm start` and the bench, so the
-// bench measures the server as it runs in production (docs/decisions/005-performance.md).
-// Anything already set in the environment wins.
+// How the production server's worker processes are set up: shared by `npm start` and the
+// bench, so the bench measures the server as it runs in production
+// (docs/decisions/005-performance.md). Anything already set in the environment wins.
 
 /**
  * @param {NodeJS.ProcessEnv} env
@@ -11,8 +11,8 @@ export function serverEnv(env) {
   const defaults = {
     NODE_ENV: "production",
     PORT: "3000",
-    // Two cores, two pool threads: each argon2id hash holds 19 MiB while it runs, so four
-    // threads meant four at once (76 MiB) with no more throughput, and longer login queues.
+    // Two cores, two pool threads per worker: each argon2id hash holds 19 MiB while it
+    // runs, so more threads meant more at once with no more throughput, and longer login queues.
     UV_THREADPOOL_SIZE: "2",
     // glibc gives every thread that allocates its own arena and keeps what it frees there;
     // with the pool threads, zlib and argon2 that held ~40 MB the process no longer used.
@@ -22,7 +22,7 @@ export function serverEnv(env) {
     ...defaults,
     ...env,
     // A heap limit also makes V8 grow the heap in smaller steps, and a young generation of
-    // 2 x 8 MB instead of 2 x 16 MB: under load the server peaked at ~225 MB instead of
+    // 2 x 8 MB instead of 2 x 16 MB: under load a worker peaked at ~225 MB instead of
     // ~400 MB, for ~10% fewer uncached pages a second. The live heap is 35-50 MB, so
     // 256 MB leaves room for bursts.
     NODE_OPTIONS: ["--max-old-space-size=256 --max-semi-space-size=8", env.NODE_OPTIONS].filter(Boolean).join(" "),

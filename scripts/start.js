@@ -1,23 +1,35 @@
-// `npm start`: apply migrations, build if there is no build yet, then serve with
-// remix-serve. Works on a fresh clone with no configuration (SQLite under data/).
-import { spawn, spawnSync } from "node:child_process";
+// `npm start`: apply pending migrations, build if there is no build yet (`--build` to
+// force), make sure there is a session secret, then serve the production build with
+// WEB_CONCURRENCY worker processes (server/cluster.js). This process is their primary: stop
+// signals come here (or to the whole group) and every worker finishes its requests first.
+// Works on a fresh clone with no configuration (SQLite under data/).
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { databaseConfig } from "../prisma/database-url.js";
+import { ConfigError, serverConfig } from "../server/config.js";
+import { runPrimary } from "../server/cluster.js";
 import { migrate } from "./migrate.js";
 import { serverEnv } from "./server-env.js";
+import { sessionSecrets } from "./session-secret.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const bin = (name) => path.join(root, "node_modules", ".bin", name);
 const serverBuild = path.join(root, "build", "server", "index.js");
 
-function run(command, args) {
-  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env: process.env });
-  if (result.status !== 0) {
-    console.error(`[quill] ${path.basename(command)} ${args.join(" ")} failed`);
-    process.exit(result.status ?? 1);
-  }
+/** @param {string} message */
+function fail(message) {
+  console.error(`[quill] ${message}`);
+  process.exit(1);
+}
+
+const env = serverEnv(process.env);
+let config;
+try {
+  config = serverConfig(env);
+} catch (error) {
+  if (error instanceof ConfigError) fail(error.message);
+  throw error;
 }
 
 const database = databaseConfig();
@@ -25,16 +37,15 @@ console.log(`[quill] database: ${database.kind === "sqlite" ? database.file : "P
 try {
   await migrate();
 } catch (error) {
-  console.error(`[quill] ${error.message}`);
-  process.exit(1);
+  fail(/** @type {Error} */ (error).message);
 }
-if (!fs.existsSync(serverBuild) || process.argv.includes("--build")) run(bin("remix"), ["vite:build"]);
 
-const server = spawn(bin("remix-serve"), [serverBuild], {
-  cwd: root,
-  stdio: "inherit",
-  env: serverEnv(process.env),
-});
-// Pass stop signals on, so remix-serve can finish the requests in flight.
-for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => server.kill(signal));
-server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+if (!fs.existsSync(serverBuild) || process.argv.includes("--build")) {
+  const built = spawnSync(path.join(root, "node_modules", ".bin", "remix"), ["vite:build"], { cwd: root, stdio: "inherit" });
+  if (built.status !== 0) fail("remix vite:build failed");
+}
+
+// Made (or read) once here, so that every worker signs cookies with the same secret.
+env.SESSION_SECRET = sessionSecrets({ env }).join(",");
+
+process.exitCode = await runPrimary({ workers: config.workers, env });

@@ -24,7 +24,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return null;
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const { formData } = await readForm(request);
   const username = textField(formData, "username").trim();
   const password = textField(formData, "password");
@@ -36,9 +36,11 @@ export async function action({ request }: ActionFunctionArgs) {
   // A name that breaks the username rules cannot have an account: no password to check,
   // and nothing stored about it.
   if (!USERNAME_PATTERN.test(username)) return data({ error: NO_MATCH, username }, { status: 401 });
+  // Per account, and per client address when the server knows it (not under plain remix-serve).
+  const address = clientAddress(context);
   const attempt = await beginAttempt("login", [
     throttleKey("login", "user", username),
-    throttleKey("login", "address", clientAddress(request)),
+    ...(address ? [throttleKey("login", "address", address)] : []),
   ]);
   if (!attempt.allowed) {
     const minutes = Math.ceil(attempt.retryAfterSeconds / 60);
