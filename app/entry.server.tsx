@@ -11,7 +11,7 @@ import { contentSecurityPolicy, createNonce } from "~/utils/security-headers.ser
 export { answerImageRequest } from "~/utils/image-serving.server";
 export { contentVersion } from "~/utils/db.server";
 export { pageVariant } from "~/utils/page-caching.server";
-export { isSignedIn } from "~/utils/session.server";
+export { hasSessionCookie } from "~/utils/session.server";
 
 // How long single-fetch may keep a stream open; Quill's loaders do not stream.
 export const streamTimeout = 5_000;

@@ -7,10 +7,11 @@
 //   (bumped in the same transaction as every write that changes what pages show, by any
 //   process); it is given only while that is still the version, and for 60 s at most, so
 //   "3 hours ago" does not go stale for long.
-// - Never someone else's: a page is kept only for a request that is not signed in, as the
-//   session's own parser reads the Cookie header, and only when the app marked it
-//   `Cache-Control: public` and set no cookie; the key holds the scheme, host, URL and the
-//   cookies pages vary on (PAGE_VARIANT_COOKIES).
+// - Never someone else's: a page is kept, and answered from memory, only for a request
+//   without a session cookie (valid or not, as Remix's own cookie parser finds it: the app's
+//   hasSessionCookie), and only when the app marked it `Cache-Control: public` and set no
+//   cookie; the key holds the scheme, host, URL and the cookies pages vary on
+//   (PAGE_VARIANT_COOKIES).
 // - Small: per worker, at most 300 pages and 16 MB, and 5,000 JSON answers and 8 MB; junk
 //   URLs cannot push out what people ask for (kept-store.js).
 // - Pages keep a fresh CSP nonce: kept split at the nonce, joined with a new one and
@@ -29,7 +30,7 @@ const NOT_A_PAGE = /^\/(?:api|assets)(?:\/|$)|\.[A-Za-z0-9]+$/;
 const KEPT_JSON = /^\/api(?:\/[1-9][0-9]{0,9})?$/;
 
 /**
- * @typedef {{ isSignedIn: (cookie: string | undefined) => Promise<boolean>, pageVariant: (cookie: string | undefined) => string, contentVersion: () => Promise<number> }} App
+ * @typedef {{ hasSessionCookie: (cookie: string | undefined) => Promise<boolean>, pageVariant: (cookie: string | undefined) => string, contentVersion: () => Promise<number> }} App
  *   The app's functions, from the server build's entry module (app/entry.server.tsx).
  * @typedef {{ kind: "page" | "json", key: string, version: number }} Candidate
  * @typedef {{ version: number, keptAt: number, bytes: number, status: number }} Kept
@@ -80,7 +81,7 @@ export function keptAnswers(app) {
       if (cookie !== undefined || req.headers.authorization !== undefined) return null;
       kind = /** @type {const} */ ("json");
     } else {
-      if (NOT_A_PAGE.test(req.path) || (await app.isSignedIn(cookie))) return null;
+      if (NOT_A_PAGE.test(req.path) || (await app.hasSessionCookie(cookie))) return null;
       kind = /** @type {const} */ ("page");
     }
     // The scheme and host: absolute URLs and HSTS depend on them.
@@ -100,7 +101,10 @@ export function keptAnswers(app) {
     /** @type {Candidate | undefined} */
     const candidate = res.locals.keep;
     if (!candidate || response.status !== 200 || !response.body || response.headers.has("Set-Cookie")) return response;
-    if (candidate.kind === "page" && !/(^|[\s,])public([\s,]|$)/.test(response.headers.get("Cache-Control") ?? "")) return response;
+    // Pages: documents the app marked public (resource routes, such as images, answer for themselves).
+    if (candidate.kind === "page" && !(isHtml(response) && /(^|[\s,])public([\s,]|$)/.test(response.headers.get("Cache-Control") ?? ""))) {
+      return response;
+    }
     const body = Buffer.from(await response.arrayBuffer());
     const headers = [...response.headers].filter(([name]) => name !== "content-length" && name !== "content-encoding");
     const base = { version: candidate.version, keptAt: Date.now(), status: response.status };
@@ -122,6 +126,11 @@ export function keptAnswers(app) {
   return { answer, keep };
 }
 
+/** @param {Response} response */
+function isHtml(response) {
+  return response.headers.get("Content-Type")?.startsWith("text/html") === true;
+}
+
 /**
  * @param {import("express").Request} req
  * @param {import("express").Response} res
@@ -129,7 +138,8 @@ export function keptAnswers(app) {
  */
 function sendPage(req, res, page) {
   const nonce = crypto.randomBytes(16).toString("base64"); // as app/utils/security-headers.server.ts makes them
-  for (const [name, parts] of page.headers) res.setHeader(name, parts.join(nonce));
+  // res.set, as Remix's adapter sends headers (it adds a charset to a Content-Type without one).
+  for (const [name, parts] of page.headers) res.set(name, parts.join(nonce));
   const html = page.html.join(nonce);
   const encoding = preferredEncoding(req.headers["accept-encoding"]);
   send(res, page.status, encoding ? compress(html, encoding) : Buffer.from(html), encoding);
@@ -141,7 +151,7 @@ function sendPage(req, res, page) {
  * @param {KeptJson} kept
  */
 function sendJson(req, res, kept) {
-  for (const [name, value] of kept.headers) res.setHeader(name, value);
+  for (const [name, value] of kept.headers) res.set(name, value);
   const encoding = kept.body.byteLength >= COMPRESS_FROM_BYTES ? preferredEncoding(req.headers["accept-encoding"]) : null;
   let body = kept.body;
   if (encoding) {

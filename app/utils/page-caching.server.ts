@@ -2,7 +2,7 @@ import { parse } from "cookie";
 import type { EntryContext } from "@remix-run/node";
 import { PAGE_VARIANT_COOKIES } from "~/utils/page-variant";
 import type { RouteHandle } from "~/utils/route-handle";
-import { isSignedIn } from "~/utils/session.server";
+import { hasSessionCookie } from "~/utils/session.server";
 
 // Who may keep a rendered page: browsers, shared caches in front of Quill, and the server's
 // own memory of pages (server/kept-answers.js), which keeps exactly what is marked public here.
@@ -14,14 +14,14 @@ export const PRIVATE_PAGE = "private, no-store";
 
 /**
  * The Cache-Control of a rendered document: public only when its route says it looks the
- * same to every visitor who is not signed in (RouteHandle) and this request is not signed
- * in, as the session's own parser reads the Cookie header.
+ * same to every visitor who is not signed in (RouteHandle) and this request carries no
+ * session cookie, valid or not, as Remix's cookie parser finds it (hasSessionCookie).
  */
 export async function pageCacheControl(request: Request, context: EntryContext): Promise<string> {
   const leaf = context.staticHandlerContext.matches.at(-1);
   const handle = leaf ? (context.routeModules[leaf.route.id]?.handle as RouteHandle | undefined) : undefined;
   if (handle?.samePageForVisitors !== true) return PRIVATE_PAGE;
-  return (await isSignedIn(request.headers.get("Cookie"))) ? PRIVATE_PAGE : PUBLIC_PAGE;
+  return (await hasSessionCookie(request.headers.get("Cookie"))) ? PRIVATE_PAGE : PUBLIC_PAGE;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createCookieSessionStorage, redirect } from "@remix-run/node";
+import { createCookie, createCookieSessionStorage, redirect } from "@remix-run/node";
 import { getUserById, type SessionUser } from "~/models/user.server";
 import { sessionSecrets } from "../../scripts/session-secret.js";
 import { safeRedirect } from "~/utils/redirect";
@@ -32,16 +32,19 @@ function getSession(request: Request) {
   return sessionStorage.getSession(request.headers.get("Cookie"));
 }
 
+// Remix's own cookie parser, with the session cookie's name and no secrets: it finds the
+// cookie exactly where the session storage will look for it (it trims names, so
+// `__quill_session =...` is one), whether or not its signature holds.
+const anySessionCookie = createCookie(SESSION_COOKIE);
+
 /**
- * Whether a Cookie header signs somebody in, or might: it carries a session that our
- * secrets signed, expired or not. Read by the same parser as getUser (Remix's cookie parser
- * trims names, so `__quill_session =...` counts too), so a page rendered for a signed-in
- * user is never taken for one that anybody may be shown (server/kept-answers.js).
+ * Whether a Cookie header carries Quill's session cookie, valid or not: what decides "signed
+ * in or not" wherever a page must never be shared (app/utils/page-caching.server.ts, and
+ * the server's kept pages through the entry module).
  */
-export async function isSignedIn(cookieHeader: string | null | undefined): Promise<boolean> {
+export async function hasSessionCookie(cookieHeader: string | null | undefined): Promise<boolean> {
   if (!cookieHeader) return false;
-  const session = await sessionStorage.getSession(cookieHeader);
-  return session.has("userId");
+  return (await anySessionCookie.parse(cookieHeader)) !== null;
 }
 
 /**

@@ -13,9 +13,10 @@ import { forgeSessionCookie } from "../support/session-cookie";
 const OLD_SECRET = "old-secret-from-before-the-rotation";
 const NEW_SECRET = "new-secret-after-the-rotation";
 const NEVER_OUR_SECRET = "a-secret-this-app-never-had";
-// TRUST_PROXY lets each test come from its own client address (X-Forwarded-For), so the
-// per-address login limit of one test does not lock the others out.
-const env = (secrets: string) => ({ SESSION_SECRET: secrets, TRUST_PROXY: "true" });
+// TRUST_PROXY=1 (the test plays the proxy) lets each test come from its own client address
+// (the last X-Forwarded-For entry), so the per-address login limit of one test does not
+// lock the others out.
+const env = (secrets: string) => ({ SESSION_SECRET: secrets, TRUST_PROXY: "1" });
 
 let app: RunningApp;
 let dataDir: string;

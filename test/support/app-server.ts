@@ -9,6 +9,7 @@ export type RunningApp = {
   port: number;
   databaseFile: string;
   dataDir: string;
+  /** The process `npm start` runs (scripts/start.js): migrations, then the primary of the worker processes. */
   child: ChildProcess;
   /** Everything the server printed so far. */
   output: () => string;
@@ -32,8 +33,10 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * Starts the production build the way `npm start` does (migrations, then remix-serve) on a
- * free loopback port, with a brand-new SQLite file unless `dataDir` names an existing one.
+ * Starts the production build the way `npm start` does (scripts/start.js: migrations, then
+ * the server's worker processes) on a free loopback port, with a brand-new SQLite file unless
+ * `dataDir` names an existing one. Two workers, as on this project's two-core machine,
+ * unless `env` says otherwise (WEB_CONCURRENCY).
  */
 export async function startApp(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningApp> {
   if (!fs.existsSync(serverBuild)) throw new Error("No production build: run `npm run build` first.");
@@ -49,6 +52,7 @@ export async function startApp(options: { dataDir?: string; env?: Record<string,
       DATABASE_URL: `file:${databaseFile}`,
       PORT: String(port),
       HOST: "127.0.0.1",
+      WEB_CONCURRENCY: "2",
       ...options.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
