@@ -48,4 +48,12 @@ if (!fs.existsSync(serverBuild) || process.argv.includes("--build")) {
 // Made (or read) once here, so that every worker signs cookies with the same secret.
 env.SESSION_SECRET = sessionSecrets({ env }).join(",");
 
+// `npm start` runs this under `sh -c`, and passes a SIGTERM sent to npm on to that shell
+// alone, which dies without passing it further: this process would be left running, with
+// its workers. So the parent's death counts as a SIGTERM.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) process.kill(process.pid, "SIGTERM");
+}, 250).unref();
+
 process.exitCode = await runPrimary({ workers: config.workers, env });

@@ -7,8 +7,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), "index.js");
-// A worker that dies this soon after starting is failing, not unlucky: wait before the
-// next, 1 s, 2 s, 4 s... up to 30 s, so a crash loop does not eat the machine.
+// A worker that dies is replaced at once. One that dies this soon after starting, twice in a
+// row, is failing, not unlucky: wait before the next, 1 s, 2 s, 4 s... up to 30 s, so a
+// crash loop does not eat the machine.
 const FAILING_WITHIN_MS = 10_000;
 const MAX_BACKOFF_MS = 30_000;
 
@@ -21,7 +22,10 @@ export function runPrimary({ workers, env, log = console.log }) {
   cluster.setupPrimary({ exec: WORKER });
   let stopping = false;
   let everListening = false;
+  /** @type {Set<number>} ids of the workers that are listening */
+  const listening = new Set();
   let failures = 0;
+  let exitCode = 0;
   /** @type {Map<number, number>} worker id -> when it started */
   const started = new Map();
 
@@ -31,8 +35,11 @@ export function runPrimary({ workers, env, log = console.log }) {
     started.set(worker.id, Date.now());
     worker.on("message", (message) => {
       if (message?.quill !== "listening") return;
-      if (!everListening) log(`[quill] serving on http://${env.HOST || "localhost"}:${env.PORT} with ${workers} worker process${workers === 1 ? "" : "es"}`);
-      everListening = true;
+      listening.add(worker.id);
+      if (!everListening && listening.size === workers) {
+        log(`[quill] serving on http://${env.HOST || "localhost"}:${env.PORT} with ${workers} worker process${workers === 1 ? "" : "es"}`);
+        everListening = true;
+      }
     });
   };
 
@@ -40,8 +47,9 @@ export function runPrimary({ workers, env, log = console.log }) {
     cluster.on("exit", (worker, code, signal) => {
       const lived = Date.now() - (started.get(worker.id) ?? 0);
       started.delete(worker.id);
+      listening.delete(worker.id);
       if (stopping) {
-        if (started.size === 0) resolve(0);
+        if (started.size === 0) resolve(exitCode);
         return;
       }
       const why = signal ? `was killed by ${signal}` : code === 0 ? "stopped (exit code 0)" : `died with exit code ${code}`;
@@ -49,12 +57,13 @@ export function runPrimary({ workers, env, log = console.log }) {
         // It never served: the same would happen again (a port in use, a broken build).
         log(`[quill] worker ${worker.process.pid} ${why} before it could serve; stopping (its error is above)`);
         stopping = true;
+        exitCode = 1;
         for (const other of Object.values(cluster.workers ?? {})) other?.process.kill("SIGTERM");
-        if (started.size === 0) resolve(1);
+        if (started.size === 0) resolve(exitCode);
         return;
       }
       failures = lived < FAILING_WITHIN_MS ? failures + 1 : 0;
-      const delay = failures === 0 ? 0 : Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (failures - 1));
+      const delay = failures < 2 ? 0 : Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (failures - 2));
       log(`[quill] worker ${worker.process.pid} ${why} after ${(lived / 1000).toFixed(1)} s; starting another${delay ? ` in ${delay / 1000} s` : ""}`);
       setTimeout(fork, delay);
     });

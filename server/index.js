@@ -11,7 +11,7 @@ import compression from "compression";
 import express from "express";
 import morgan from "morgan";
 import { ConfigError, listenAddress, trustProxyHops } from "./config.js";
-import { drain, finishUnreadBodies } from "./connections.js";
+import { drain, requestsInFlight, trackRequests } from "./connections.js";
 import { imagesAheadOfRemix } from "./images.js";
 import { keptAnswers } from "./kept-answers.js";
 import { refuseMalformedRequests } from "./malformed-requests.js";
@@ -58,8 +58,9 @@ app.use(morgan("tiny"));
 app.use(securityHeaders);
 // 3. Requests no browser sends (`GET *`, a bad Host, TRACE): a 4xx, never Remix's 500.
 app.use(refuseMalformedRequests);
-// 4. A body left unread after the answer is read to its end, so the connection stays usable.
-app.use(finishUnreadBodies);
+// 4. Requests in flight are counted (for shutdown), and a body left unread after the answer
+//    is read to its end, so the connection stays usable.
+app.use(trackRequests);
 // 5. The one same-origin check: no cross-site request changes anything (403).
 app.use(sameOrigin({ trustProxy: settings.trustProxy, allowedOrigins: allowedOrigins(process.env.ORIGIN) }));
 if (entry && kept) {
@@ -137,6 +138,8 @@ for (const signal of /** @type {const} */ (["SIGTERM", "SIGINT"])) {
   process.on(signal, async () => {
     if (stopping) return;
     stopping = true;
+    const count = requestsInFlight();
+    console.log(`[quill] worker ${process.pid}: ${signal}, finishing ${count} request${count === 1 ? "" : "s"} in flight`);
     const outcome = await drain(server, { timeoutMs: 30_000 });
     if (outcome === "timed out") console.error(`[quill] worker ${process.pid}: requests still running after 30 s were cut off`);
     await vite?.close();

@@ -38,13 +38,26 @@ export function freePort(): Promise<number> {
  * `dataDir` names an existing one. Two workers, as on this project's two-core machine,
  * unless `env` says otherwise (WEB_CONCURRENCY).
  */
-export async function startApp(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningApp> {
+export async function startApp(
+  options: {
+    dataDir?: string;
+    env?: Record<string, string>;
+    /** Instead of scripts/start.js (e.g. `npm start`, or plain remix-serve). */
+    command?: string[];
+    /** In a process group of its own, to be signalled as a whole as systemd and Ctrl-C do. */
+    processGroup?: boolean;
+    /** The log line that says every worker is listening; null for a server that prints none. */
+    ready?: RegExp | null;
+  } = {},
+): Promise<RunningApp> {
   if (!fs.existsSync(serverBuild)) throw new Error("No production build: run `npm run build` first.");
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "quill-test-"));
   const databaseFile = path.join(dataDir, "quill.db");
   const port = await freePort();
   let output = "";
-  const child = spawn(process.execPath, [path.join(root, "scripts", "start.js")], {
+  const [command, ...args] = options.command ?? [process.execPath, path.join(root, "scripts", "start.js")];
+  const child = spawn(command, args, {
+    detached: options.processGroup ?? false,
     cwd: root,
     env: {
       ...process.env,
@@ -61,7 +74,7 @@ export async function startApp(options: { dataDir?: string; env?: Record<string,
   child.stderr?.on("data", (chunk) => (output += chunk));
 
   const url = `http://127.0.0.1:${port}`;
-  await waitForHealth(url, child, () => output);
+  await waitForHealth(url, child, () => output, options.ready === undefined ? /\[quill\] serving on / : options.ready);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return {
     url,
@@ -80,13 +93,13 @@ export async function startApp(options: { dataDir?: string; env?: Record<string,
   };
 }
 
-async function waitForHealth(url: string, child: ChildProcess, output: () => string) {
+async function waitForHealth(url: string, child: ChildProcess, output: () => string, ready: RegExp | null) {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`The app exited with ${child.exitCode}:\n${output()}`);
     try {
       const response = await fetch(`${url}/healthz`);
-      if (response.ok) return;
+      if (response.ok && (ready === null || ready.test(output()))) return;
     } catch {
       // not listening yet
     }
@@ -94,4 +107,45 @@ async function waitForHealth(url: string, child: ChildProcess, output: () => str
   }
   child.kill("SIGKILL");
   throw new Error(`The app did not become healthy within 60 s:\n${output()}`);
+}
+
+/** The processes under `pid` (children, grandchildren...), from /proc. */
+export function descendants(pid: number): { pid: number; command: string }[] {
+  const children = new Map<number, { pid: number; command: string }[]>();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      const command = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ").trim();
+      children.set(ppid, [...(children.get(ppid) ?? []), { pid: Number(entry), command }]);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const found: { pid: number; command: string }[] = [];
+  const visit = (parent: number) => {
+    for (const child of children.get(parent) ?? []) {
+      found.push(child);
+      visit(child.pid);
+    }
+  };
+  visit(pid);
+  return found;
+}
+
+/** The worker processes serving the app (server/index.js under scripts/start.js). */
+export function workerPids(app: RunningApp): number[] {
+  return descendants(app.child.pid!)
+    .filter((process) => process.command.includes(path.join("server", "index.js")))
+    .map((process) => process.pid);
+}
+
+/** Whether a process still exists (a zombie counts as gone). */
+export function isAlive(pid: number) {
+  try {
+    return !/^\S+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
 }
