@@ -11,6 +11,9 @@ import { hashPassword } from "~/models/user.server";
 import { processImage, type ProcessedImage } from "~/utils/image.server";
 
 export const BENCH_USER = { username: "bench", password: "bench-password-1" } as const;
+/** Readers who sign in for the signed-in rows: reader1..reader50, all with this password. */
+export const READERS = 50;
+export const READER_PASSWORD = "reader-password-1";
 
 /** Posts that get a real image: spread evenly over the ids, the newest post always among them. */
 const MAX_IMAGE_POSTS = 300;
@@ -54,6 +57,21 @@ export async function seed(file: string, posts: number): Promise<SeededDatabase>
           .executeTakeFirstOrThrow(),
       ),
     );
+
+    // One hash for all readers (same password): fifty argon2id hashes would take a second.
+    const readerHash = await hashPassword(READER_PASSWORD);
+    await db
+      .insertInto("User")
+      .values(
+        Array.from({ length: READERS }, (_, n) => ({
+          username: `reader${n + 1}`,
+          usernameKey: `reader${n + 1}`,
+          passwordHash: readerHash,
+          createdAt: now,
+          updatedAt: now,
+        })),
+      )
+      .execute();
 
     const pictures = await Promise.all(Array.from({ length: Math.min(DISTINCT_IMAGES, posts) }, (_, n) => picture(n)));
     await db
