@@ -11,9 +11,11 @@ export function serverEnv(env) {
   const defaults = {
     NODE_ENV: "production",
     PORT: "3000",
-    // Two cores, two pool threads per worker: each argon2id hash holds 19 MiB while it
-    // runs, so more threads meant more at once with no more throughput, and longer login queues.
-    UV_THREADPOOL_SIZE: "2",
+    // Three pool threads per worker: each argon2id hash holds 19 MiB while it runs, so
+    // four threads meant four at once (76 MiB) with no more throughput; an image decode
+    // (one at a time per process, app/utils/image.server.ts) takes one thread, and logins
+    // and compression keep two.
+    UV_THREADPOOL_SIZE: "3",
     // glibc gives every thread that allocates its own arena and keeps what it frees there;
     // with the pool threads, zlib and argon2 that held ~40 MB the process no longer used.
     MALLOC_ARENA_MAX: "2",

@@ -11,6 +11,7 @@ const defaultHandlers: Record<number, StatusHandler> = {
   413: ({ message }) => <Problem title="Too large" detail={message} />,
   415: ({ message }) => <Problem title="Unsupported form" detail={message} />,
   429: ({ message }) => <Problem title="Too many attempts" detail={message} />,
+  503: ({ message }) => <Problem title="Busy right now" detail={message || "Please try again in a moment."} />,
 };
 
 /**

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import type { SessionUser } from "~/models/user.server";
-import { DatabaseBusyError, reader, timestamp, toDate, write } from "~/utils/db.server";
+import { isDatabaseBusy, reader, timestamp, toDate, write } from "~/utils/db.server";
 import { TOKEN_NAME_MAX_LENGTH } from "~/utils/rules";
 import { hasControlCharacters, type Validated } from "~/utils/validation";
 
@@ -83,7 +83,7 @@ export async function verifyApiToken(token: string, now = new Date()): Promise<S
         .where((eb) => eb.or([eb("lastUsedAt", "is", null), eb("lastUsedAt", "<", staleBefore)]))
         .execute(),
     ).catch((error: unknown) => {
-      if (!(error instanceof DatabaseBusyError)) throw error;
+      if (!isDatabaseBusy(error)) throw error;
     });
   }
   return { id: found.id, username: found.username, sessionVersion: found.sessionVersion };

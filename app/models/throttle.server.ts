@@ -8,7 +8,7 @@ import { reader, timestamp, toDate, write, type Database } from "~/utils/db.serv
  *
  * - login: 10 failed logins per username and per address in 15 minutes;
  * - password: 10 wrong "current password"s per account and per address in 15 minutes;
- * - signup: 10 accounts per address an hour.
+ * - signup: 20 accounts per address an hour (`SIGNUP_LIMIT_PER_HOUR`).
  *
  * Checks under way count against the limit: an attempt reserves a place with one
  * conditional UPDATE (atomic on SQLite and on PostgreSQL alike), so 40 guesses sent at once,
@@ -19,7 +19,8 @@ import { reader, timestamp, toDate, write, type Database } from "~/utils/db.serv
 export const LIMITS = {
   login: { max: 10, windowMs: 15 * 60 * 1000 },
   password: { max: 10, windowMs: 15 * 60 * 1000 },
-  signup: { max: 10, windowMs: 60 * 60 * 1000 },
+  // A class or an office may sign up together; a script making accounts may not.
+  signup: { max: Number(process.env.SIGNUP_LIMIT_PER_HOUR ?? 20), windowMs: 60 * 60 * 1000 },
 } as const;
 export type ThrottledAction = keyof typeof LIMITS;
 

@@ -23,7 +23,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const id = requirePostId(params.postId);
   const user = await requireUser(request);
-  await readForm(request);
+  await readForm(request, { fields: [] });
   const result = await deletePost({ id, userId: user.id });
   invariantResponse(result !== "missing", "No post has that address.", 404);
   invariantResponse(result !== "forbidden", NOT_OWNER, 403);

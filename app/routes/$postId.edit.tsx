@@ -5,13 +5,15 @@ import { PostForm } from "~/components/post-form";
 import { getPost, updatePost } from "~/models/post.server";
 import { invariantResponse, requirePostId } from "~/utils/http.server";
 import { postImageUrl } from "~/utils/image-url";
-import { readPostSubmission } from "~/utils/post-form.server";
+import { busyFormOrThrow, readPostSubmission, retryAfterHeaders } from "~/utils/post-form.server";
 import { editorName } from "~/utils/names";
 import { requireUser } from "~/utils/session.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Edit “${data.post.title}” · Quill` : "Post not found · Quill" },
 ];
+
+export const headers = retryAfterHeaders;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const id = requirePostId(params.postId);
@@ -24,17 +26,25 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const id = requirePostId(params.postId);
   const user = await requireUser(request);
-  const submission = await readPostSubmission(request);
+  const submission = await readPostSubmission(request, user.id);
   if (!submission.ok) {
-    return data({ errors: submission.errors, values: submission.values, conflict: null }, { status: submission.status });
+    return data(
+      { errors: submission.errors, values: submission.values, conflict: null },
+      { status: submission.status, headers: submission.status === 503 ? { "Retry-After": "5" } : undefined },
+    );
   }
-  const result = await updatePost({
-    id,
-    editorId: user.id,
-    input: submission.input,
-    baseVersion: submission.baseVersion,
-    image: submission.image ?? undefined,
-  });
+  let result;
+  try {
+    result = await updatePost({
+      id,
+      editorId: user.id,
+      input: submission.input,
+      baseVersion: submission.baseVersion,
+      image: submission.image ?? undefined,
+    });
+  } catch (error) {
+    return busyFormOrThrow(error, submission.input);
+  }
   invariantResponse(result.status !== "missing", "This post was deleted while you were editing it.", 404);
   if (result.status === "conflict") {
     // Someone saved first: keep the user's words in the form and show what they saved.

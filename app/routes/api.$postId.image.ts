@@ -17,7 +17,7 @@ const handle = apiRoute({
       throw apiError(415, `Send the image as the body, with a Content-Type of ${IMAGE_TYPES.join(", ")}.`);
     }
     // processImage decodes the bytes to learn what they really are; the header only gates.
-    const image = await processImage(await readBody(request, MAX_IMAGE_BYTES, imageTooLarge));
+    const image = await processImage(await readBody(request, MAX_IMAGE_BYTES, imageTooLarge), { uploader: user.id });
     const result = await updatePost({ id, editorId: user.id, input: {}, image });
     if (result.status !== "saved") throw apiError(404, "No post has that id.");
     return apiOk({ data: apiPost(result.post) });

@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remi
 import { Field } from "~/components/field";
 import { beginAttempt, throttleKey } from "~/models/throttle.server";
 import { verifyLogin } from "~/models/user.server";
-import { clientAddress } from "~/utils/client-address.server";
+import { addressThrottleKeys } from "~/utils/client-address.server";
 import { readForm } from "~/utils/form.server";
 import { safeRedirect } from "~/utils/redirect";
 import { createUserSession, getUser } from "~/utils/session.server";
@@ -25,7 +25,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { formData } = await readForm(request);
+  const { formData } = await readForm(request, { fields: ["username", "password", "redirectTo"] });
   const username = textField(formData, "username").trim();
   const password = textField(formData, "password");
   const redirectTo = textField(formData, "redirectTo");
@@ -37,11 +37,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // and nothing stored about it.
   if (!USERNAME_PATTERN.test(username)) return data({ error: NO_MATCH, username }, { status: 401 });
   // Per account, and per client address when the server knows it (not under plain remix-serve).
-  const address = clientAddress(context);
-  const attempt = await beginAttempt("login", [
-    throttleKey("login", "user", username),
-    ...(address ? [throttleKey("login", "address", address)] : []),
-  ]);
+  const attempt = await beginAttempt("login", [throttleKey("login", "user", username), ...addressThrottleKeys("login", context)]);
   if (!attempt.allowed) {
     const minutes = Math.ceil(attempt.retryAfterSeconds / 60);
     const error =

@@ -2,11 +2,13 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { useActionData } from "@remix-run/react";
 import { PostForm } from "~/components/post-form";
 import { createPost } from "~/models/post.server";
-import { readPostSubmission } from "~/utils/post-form.server";
+import { busyFormOrThrow, readPostSubmission, retryAfterHeaders } from "~/utils/post-form.server";
 import { requireUser } from "~/utils/session.server";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 
 export const meta: MetaFunction = () => [{ title: "New post · Quill" }];
+
+export const headers = retryAfterHeaders;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request);
@@ -15,12 +17,19 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const submission = await readPostSubmission(request);
+  const submission = await readPostSubmission(request, user.id);
   if (!submission.ok) {
-    return data({ errors: submission.errors, values: submission.values }, { status: submission.status });
+    return data(
+      { errors: submission.errors, values: submission.values },
+      { status: submission.status, headers: submission.status === 503 ? { "Retry-After": "5" } : undefined },
+    );
   }
-  const post = await createPost({ input: submission.input, ownerId: user.id, image: submission.image });
-  return redirect(`/${post.id}`);
+  try {
+    const post = await createPost({ input: submission.input, ownerId: user.id, image: submission.image });
+    return redirect(`/${post.id}`);
+  } catch (error) {
+    return busyFormOrThrow(error, submission.input);
+  }
 }
 
 export default function NewPost() {

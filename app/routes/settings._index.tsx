@@ -1,7 +1,9 @@
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Field } from "~/components/field";
+import { beginAttempt, throttleKey } from "~/models/throttle.server";
 import { changePassword, endAllSessions, passwordProblem } from "~/models/user.server";
+import { addressThrottleKeys } from "~/utils/client-address.server";
 import { readForm } from "~/utils/form.server";
 import { PASSWORD_MIN_LENGTH } from "~/utils/rules";
 import { createUserSession, requireUser } from "~/utils/session.server";
@@ -10,14 +12,20 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 
 export const meta: MetaFunction = () => [{ title: "Settings · Quill" }];
 
+// Remix passes on only Set-Cookie from an action by itself; the 429 needs its Retry-After.
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const retryAfter = actionHeaders.get("Retry-After");
+  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
+};
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   return { username: user.username };
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const { formData } = await readForm(request);
+  const { formData } = await readForm(request, { fields: ["intent", "currentPassword", "newPassword"] });
   const intent = textField(formData, "intent");
 
   if (intent === "logout-everywhere") {
@@ -28,8 +36,26 @@ export async function action({ request }: ActionFunctionArgs) {
     const next = textField(formData, "newPassword");
     const problem = passwordProblem(next);
     if (problem) return data({ errors: { newPassword: problem } }, { status: 400 });
-    const updated = await changePassword(user, textField(formData, "currentPassword"), next);
-    if (!updated) return data({ errors: { currentPassword: "That is not your current password." } }, { status: 400 });
+    // Checking the current password is a password guess like a login: limited the same way.
+    const accountKey = throttleKey("password", "user", String(user.id));
+    const attempt = await beginAttempt("password", [accountKey, ...addressThrottleKeys("password", context)]);
+    if (!attempt.allowed) {
+      const minutes = Math.ceil(attempt.retryAfterSeconds / 60);
+      const form =
+        attempt.reason === "busy"
+          ? "Too many password changes at once. Try again in a moment."
+          : `Too many wrong passwords. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
+      return data({ errors: { form } }, { status: 429, headers: { "Retry-After": String(attempt.retryAfterSeconds) } });
+    }
+    const updated = await changePassword(user, textField(formData, "currentPassword"), next).catch(async (error: unknown) => {
+      await attempt.abandoned();
+      throw error;
+    });
+    if (!updated) {
+      await attempt.counted();
+      return data({ errors: { currentPassword: "That is not your current password." } }, { status: 400 });
+    }
+    await attempt.cleared([accountKey]);
     return createUserSession(updated, "/settings?done=password");
   }
   return data({ errors: { form: "Unknown action." } }, { status: 400 });

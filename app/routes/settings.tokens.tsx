@@ -22,7 +22,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const { formData } = await readForm(request);
+  const { formData } = await readForm(request, { fields: ["intent", "name", "tokenId"] });
   const intent = textField(formData, "intent");
 
   if (intent === "create") {

@@ -1,7 +1,9 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Field } from "~/components/field";
+import { beginAttempt } from "~/models/throttle.server";
 import { createUser, validateNewCredentials } from "~/models/user.server";
+import { addressThrottleKeys } from "~/utils/client-address.server";
 import { readForm } from "~/utils/form.server";
 import { PASSWORD_MIN_LENGTH, USERNAME_RULE } from "~/utils/rules";
 import { safeRedirect } from "~/utils/redirect";
@@ -11,6 +13,12 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 
 export const meta: MetaFunction = () => [{ title: "Sign up · Quill" }];
 
+// Remix passes on only Set-Cookie from an action by itself; the 429 needs its Retry-After.
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const retryAfter = actionHeaders.get("Retry-After");
+  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
+};
+
 export async function loader({ request }: LoaderFunctionArgs) {
   if (await getUser(request)) throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo")));
   return null;
@@ -18,8 +26,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 type SignupField = "username" | "password" | "confirmPassword";
 
-export async function action({ request }: ActionFunctionArgs) {
-  const { formData } = await readForm(request);
+export async function action({ request, context }: ActionFunctionArgs) {
+  const { formData } = await readForm(request, { fields: ["username", "password", "confirmPassword", "redirectTo"] });
   const username = textField(formData, "username").trim();
   const password = textField(formData, "password");
   const redirectTo = textField(formData, "redirectTo");
@@ -31,7 +39,22 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   if (!validated.ok || errors.confirmPassword) return data({ errors, username }, { status: 400 });
 
-  const user = await createUser(validated.value);
+  // Every account costs a password hash and a row: a limited number an hour per address.
+  const attempt = await beginAttempt("signup", addressThrottleKeys("signup", context));
+  if (!attempt.allowed) {
+    const errors: FieldErrors<SignupField> = {
+      form:
+        attempt.reason === "busy"
+          ? "Too many sign-ups at once from your address. Try again in a moment."
+          : `Too many new accounts from your address. Try again in ${Math.ceil(attempt.retryAfterSeconds / 60)} minutes.`,
+    };
+    return data({ errors, username }, { status: 429, headers: { "Retry-After": String(attempt.retryAfterSeconds) } });
+  }
+  const user = await createUser(validated.value).catch(async (error: unknown) => {
+    await attempt.abandoned();
+    throw error;
+  });
+  await attempt.counted();
   if (user === "taken") {
     return data({ errors: { username: `The username “${username}” is taken. Choose another one.` } as FieldErrors<SignupField>, username }, { status: 400 });
   }
@@ -49,6 +72,11 @@ export default function Signup() {
     <main className="page narrow">
       <h1>Create an account</h1>
       <Form method="post" className="stack">
+        {errors?.form ? (
+          <p className="error" role="alert">
+            {errors.form}
+          </p>
+        ) : null}
         <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
         <Field id="username" label="Username" error={errors?.username}>
           <input

@@ -62,6 +62,26 @@ export async function requireApiUser(request: Request): Promise<SessionUser> {
 
 // A post's text is at most 100,000 characters: even all escaped as \uXXXX, well under this.
 const MAX_JSON_BYTES = 1024 * 1024;
+// Quill's bodies are flat objects. A megabyte of brackets parses into a value half a million
+// levels deep, which anything walking it recursively (a logger, JSON.stringify) would die on.
+const MAX_JSON_DEPTH = 32;
+
+/** How deeply arrays and objects nest in JSON text (brackets inside strings do not count). */
+function nestingDepth(text: string) {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text.charCodeAt(index);
+    if (inString) {
+      if (char === 0x5c) index++; // a backslash escapes the next character
+      else if (char === 0x22) inString = false;
+    } else if (char === 0x22) inString = true;
+    else if (char === 0x5b || char === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (char === 0x5d || char === 0x7d) depth--;
+  }
+  return deepest;
+}
 
 /** The Content-Type without parameters, lower-cased: "image/png; x=y" is "image/png". */
 export function mediaType(request: Request): string {
@@ -73,9 +93,7 @@ export function mediaType(request: Request): string {
  * a Content-Length over it): a streamed body is never held beyond the limit.
  */
 export async function readBody(request: Request, limit: number, tooLarge: () => unknown): Promise<Uint8Array> {
-  const bytes = await readBodyBytes(request, { keep: limit, limit, tooLarge });
-  if (bytes === null) throw tooLarge(); // cannot happen: past `keep` is past `limit`
-  return bytes;
+  return readBodyBytes(request, { limit, tooLarge });
 }
 
 /** The body as a JSON object (unknown keys and all); anything else is a 400, 413 or 415. */
@@ -86,6 +104,7 @@ export async function readJsonObject(request: Request): Promise<Record<string, u
   const bytes = await readBody(request, MAX_JSON_BYTES, () => apiError(413, "The JSON body is larger than 1 MB."));
   const text = decodeUtf8(bytes);
   if (text === null) throw apiError(400, "The body is not valid UTF-8 text.");
+  if (nestingDepth(text) > MAX_JSON_DEPTH) throw apiError(400, `The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep.`);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -143,7 +162,14 @@ const REASONS: Record<number, string> = {
   409: "The request conflicts with the current state of the post.",
   413: "The request is too large.",
   415: "The body is not of a type this address takes.",
+  503: "The server is busy. Please try again in a moment.",
 };
+
+function retryAfter(error: unknown) {
+  if (error instanceof Response) return error.headers.get("Retry-After");
+  if (isThrownData(error)) return new Headers(error.init?.headers).get("Retry-After");
+  return null;
+}
 
 type ThrownData = { type: "DataWithResponseInit"; data: unknown; init: ResponseInit | null };
 
@@ -154,7 +180,7 @@ function isThrownData(error: unknown): error is ThrownData {
 // Shared helpers speak Remix: requirePostId throws `data("...", {status: 404})`, others a
 // plain-text Response. Their status and message are kept.
 async function errorResponse(error: unknown): Promise<Response> {
-  if (error instanceof ImageError) return apiError(error.status, error.message);
+  if (error instanceof ImageError) return apiError(error.status, error.message, error.status === 503 ? { "Retry-After": "5" } : undefined);
   if (error instanceof Response && error.headers.get("Content-Type")?.startsWith("application/json")) return error;
   let status = 0;
   let message = "";
@@ -166,6 +192,8 @@ async function errorResponse(error: unknown): Promise<Response> {
     if (typeof error.data === "string") message = error.data;
   }
   if (status >= 400 && status < 500) return apiError(status, message || REASONS[status] || `Error ${status}.`);
+  if (status === 503) return apiError(503, message || REASONS[503], { "Retry-After": retryAfter(error) ?? "5" });
+
   console.error("[api]", error);
   return apiError(500, "Something went wrong on our side. The error has been logged; please try again.");
 }

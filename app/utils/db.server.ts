@@ -1,3 +1,4 @@
+import { data } from "@remix-run/node";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Compilable, type CompiledQuery, type SqliteDatabase, type SqliteStatement } from "kysely";
 import pg from "pg";
@@ -10,13 +11,26 @@ import { databaseConfig, type DatabaseConfig } from "../../prisma/database-url.j
 
 export type Database = Kysely<DB>;
 
-/** Thrown by `write` when SQLite's write lock stays taken (another process is writing): the answer is a 503 with Retry-After. */
-export class DatabaseBusyError extends Error {
-  readonly retryAfterSeconds = 2;
-  constructor() {
-    super("The database is busy with another write.");
-    this.name = "DatabaseBusyError";
-  }
+export const DATABASE_BUSY_MESSAGE =
+  "The site is busy saving other changes, so nothing was saved. Please try again in a moment.";
+
+/**
+ * What `write` throws when SQLite's write lock stays taken (another process is writing):
+ * the answer itself, a 503 with Retry-After, so a route that does nothing about it still
+ * says the right thing; forms catch it (isDatabaseBusy) to come back with what was typed.
+ * (A Remix `data()` value rather than an Error or Response subclass: remix-serve swaps the
+ * global Response after the app is loaded, which breaks `instanceof`.)
+ */
+function databaseBusy() {
+  return data(DATABASE_BUSY_MESSAGE, {
+    status: 503,
+    headers: { "Retry-After": "2", "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
+  });
+}
+
+export function isDatabaseBusy(error: unknown): boolean {
+  const thrown = error as { type?: unknown; data?: unknown } | null;
+  return typeof thrown === "object" && thrown !== null && thrown.type === "DataWithResponseInit" && thrown.data === DATABASE_BUSY_MESSAGE;
 }
 
 export type Connections = {
@@ -157,7 +171,7 @@ export async function closeDatabase() {
  * statements belong in it (the lock is held until it ends). On SQLite the transaction takes
  * the write lock up front (BEGIN IMMEDIATE), so a conflict shows at the start and the whole
  * transaction is tried again later, without blocking the event loop; after WRITE_WAIT_MS it
- * gives up with DatabaseBusyError.
+ * gives up with a 503 (isDatabaseBusy).
  */
 export async function write<T>(work: (transaction: Database) => Promise<T>): Promise<T> {
   const { config, writer } = connections();
@@ -178,7 +192,7 @@ export async function write<T>(work: (transaction: Database) => Promise<T>): Pro
       });
     } catch (error) {
       if (!isSqliteBusy(error)) throw error;
-      if (Date.now() >= deadline) throw new DatabaseBusyError();
+      if (Date.now() >= deadline) throw databaseBusy();
       // 2, 4, 8 ... ms, then every 50 ms, with jitter so that waiting processes do not retry in step.
       await new Promise((resolve) => setTimeout(resolve, Math.min(50, 2 ** (attempt + 1)) * (0.5 + Math.random())));
     }

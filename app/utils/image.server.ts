@@ -1,12 +1,19 @@
 import crypto from "node:crypto";
 import sharp from "sharp";
 
+// libvips' operation cache would hold decoded images after use; uploads are one-off.
+sharp.cache(false);
+
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 const MAX_SIDE = 1024;
 const THUMBNAIL_SIDE = 64;
 // A 10 MB file can still claim billions of pixels (a decompression bomb); refuse anything
 // beyond 40 megapixels before libvips allocates for it.
 const MAX_INPUT_PIXELS = 40_000_000;
+// Most images are decoded a strip at a time while they are shrunk, in a few tens of MB.
+// Interlaced PNGs, progressive JPEGs and GIFs must be decoded whole first: a 40-megapixel
+// interlaced PNG of 172 KB took 160 MB and a second of CPU. Those are held to 16 megapixels.
+const MAX_WHOLE_DECODE_PIXELS = 16_000_000;
 const ACCEPTED_FORMATS = new Set(["png", "jpeg", "webp", "gif"]);
 
 export const IMAGE_CONTENT_TYPE = "image/webp";
@@ -25,7 +32,7 @@ export type ProcessedImage = {
 export class ImageError extends Error {
   constructor(
     message: string,
-    readonly status: 400 | 413 = 400,
+    readonly status: 400 | 413 | 503 = 400,
   ) {
     super(message);
     this.name = "ImageError";
@@ -40,34 +47,43 @@ export function imageTooLarge() {
  * Checks that the bytes really are a PNG, JPEG, WebP or GIF by decoding them (the name and
  * the browser's content type prove nothing), then makes the stored copy (longest side at
  * most 1024 px, aspect ratio kept) and the 64x64 thumbnail for the list, both WebP.
- * Images are resized once, here, and never on read.
+ * Images are resized once, here, and never on read. Decoding waits its turn (see
+ * `decodeGate`): `uploader` names whose upload it is, so one account cannot take every turn.
  */
-export async function processImage(bytes: Uint8Array): Promise<ProcessedImage> {
+export async function processImage(bytes: Uint8Array, { uploader }: { uploader?: number } = {}): Promise<ProcessedImage> {
   if (bytes.byteLength === 0) throw new ImageError("The image file is empty.");
   if (bytes.byteLength > MAX_IMAGE_BYTES) throw imageTooLarge();
+  return decodeGate.run(uploader ?? null, () => decode(bytes));
+}
 
+async function decode(bytes: Uint8Array): Promise<ProcessedImage> {
   const input = () =>
-    sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: "error", animated: false });
-  let format: string | undefined;
+    sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, sequentialRead: true, unlimited: false, failOn: "error", animated: false });
+  let metadata: sharp.Metadata;
   try {
-    ({ format } = await input().metadata());
+    metadata = await input().metadata();
   } catch (error) {
     throw tooManyPixels(error) ?? new ImageError("That file is not an image we can read. Use a PNG, JPEG, WebP or GIF file.");
   }
+  const { format, width = 0, height = 0 } = metadata;
   if (!format || !ACCEPTED_FORMATS.has(format)) {
     throw new ImageError(`That file is ${format ? `a ${format.toUpperCase()} image` : "not an image"}; use a PNG, JPEG, WebP or GIF file.`);
+  }
+  if ((metadata.isProgressive || format === "gif") && width * height > MAX_WHOLE_DECODE_PIXELS) {
+    const kind = format === "gif" ? "A GIF" : format === "png" ? "An interlaced PNG" : "A progressive JPEG";
+    throw new ImageError(`${kind} can have at most 16 megapixels (this one has ${Math.round((width * height) / 1e6)}). Save it as a regular image, or smaller.`);
   }
 
   try {
     // rotate() applies the EXIF orientation, so phone photos are stored upright.
-    const [main, thumbnail] = await Promise.all([
-      input()
-        .rotate()
-        .resize(MAX_SIDE, MAX_SIDE, { fit: "inside", withoutEnlargement: true })
-        .webp({ quality: 80 })
-        .toBuffer({ resolveWithObject: true }),
-      input().rotate().resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: "cover" }).webp({ quality: 70 }).toBuffer(),
-    ]);
+    const main = await input()
+      .rotate()
+      .resize(MAX_SIDE, MAX_SIDE, { fit: "inside", withoutEnlargement: true })
+      .webp({ quality: 80 })
+      .toBuffer({ resolveWithObject: true });
+    // The thumbnail comes from the stored copy: a second decode of the upload would double
+    // the work and the memory.
+    const thumbnail = await sharp(main.data).resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: "cover" }).webp({ quality: 70 }).toBuffer();
     const data = new Uint8Array(main.data);
     return {
       contentType: IMAGE_CONTENT_TYPE,
@@ -81,6 +97,57 @@ export async function processImage(bytes: Uint8Array): Promise<ProcessedImage> {
     throw tooManyPixels(error) ?? new ImageError("The image is damaged or cut off and cannot be read.");
   }
 }
+
+/**
+ * Decoding is the costliest thing a request can ask for (up to a second of CPU and tens of
+ * MB), and it runs on libuv's thread pool, which password hashing and compression share.
+ * So each process decodes one image at a time; a few more may wait their turn, at most one
+ * per account, for at most 10 s; anything beyond is answered 503 at once. Four uploads at
+ * a time of a 40-megapixel image used to slow every page of the site 300-fold.
+ */
+export function createDecodeGate({ atOnce = 1, waiting = 4, maxWaitMs = 10_000 } = {}) {
+  /** Decodes running, or handed over to a waiting one. */
+  let running = 0;
+  const queue: { uploader: number | null; start: () => void }[] = [];
+  /** Accounts with a decode running or waiting. */
+  const busyUploaders = new Set<number>();
+  const busy = () => new ImageError("The server is busy with other images. Please try again in a moment.", 503);
+
+  return {
+    async run<T>(uploader: number | null, work: () => Promise<T>): Promise<T> {
+      if (uploader !== null && busyUploaders.has(uploader)) {
+        throw new ImageError("One of your images is still being processed. Send the next one when it is done.", 503);
+      }
+      if (running >= atOnce) {
+        if (queue.length >= waiting) throw busy();
+        if (uploader !== null) busyUploaders.add(uploader);
+        // Woken by a decode that ends, which hands its place over (`running` stays counted).
+        await new Promise<void>((resolve, reject) => {
+          const entry = { uploader, start: () => (clearTimeout(timer), resolve()) };
+          const timer = setTimeout(() => {
+            queue.splice(queue.indexOf(entry), 1);
+            if (uploader !== null) busyUploaders.delete(uploader);
+            reject(busy());
+          }, maxWaitMs);
+          queue.push(entry);
+        });
+      } else {
+        running++;
+        if (uploader !== null) busyUploaders.add(uploader);
+      }
+      try {
+        return await work();
+      } finally {
+        if (uploader !== null) busyUploaders.delete(uploader);
+        const next = queue.shift();
+        if (next) next.start();
+        else running--;
+      }
+    },
+  };
+}
+
+const decodeGate = createDecodeGate();
 
 function tooManyPixels(error: unknown) {
   const message = error instanceof Error ? error.message : "";

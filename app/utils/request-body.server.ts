@@ -1,32 +1,78 @@
+import { data } from "@remix-run/node";
+
 // Reading request bodies into memory, for the forms (form.server.ts) and the JSON API
-// (api.server.ts) alike.
+// (api.server.ts) alike, within one budget per process.
 
 /**
- * The body's bytes, or null when it is longer than `keep`. Past `keep` it goes on reading
- * without keeping, up to `limit`: stopping early would cancel the body, which resets the
- * connection before the client can read the answer. Past `limit`, or with a declared
- * Content-Length over it, `tooLarge()` is thrown; the body is then let go without
- * cancelling, and connections.server.ts drains the rest once the answer is sent.
+ * The bytes of request bodies this process holds at once while reading them, whoever
+ * sends them. Each body is limited on its own too (a text field 1 MB, a file 10 MB), but
+ * many bodies at once, or many slow ones, could still fill the heap and kill the process.
+ * Past this budget a request is answered 503 with Retry-After instead, and the process
+ * stays up for everybody else.
  */
-export async function readBodyBytes(
-  request: Request,
-  { keep, limit, tooLarge }: { keep: number; limit: number; tooLarge: () => unknown },
-): Promise<Uint8Array | null> {
+export const BODY_BUDGET_BYTES = Number(process.env.QUILL_BODY_BUDGET_BYTES ?? 48 * 1024 * 1024);
+let budgetInUse = 0;
+
+/** How many body bytes this process holds right now (for tests and logs). */
+export function bodyBytesInUse() {
+  return budgetInUse;
+}
+
+export function serverBusy() {
+  return data("The server is receiving too much at once. Please try again in a few seconds.", {
+    status: 503,
+    headers: { "Retry-After": "5" },
+  });
+}
+
+/**
+ * Counts the bytes of one body against the process's budget while it is read; `release`
+ * gives them back (call it once the body is parsed, in a finally).
+ */
+export function bodyAllowance() {
+  let held = 0;
+  return {
+    /** Takes `bytes` more; throws 503 when the process's budget would be exceeded. */
+    take(bytes: number) {
+      if (budgetInUse + bytes > BODY_BUDGET_BYTES) throw serverBusy();
+      budgetInUse += bytes;
+      held += bytes;
+    },
+    release() {
+      budgetInUse -= held;
+      held = 0;
+    },
+  };
+}
+
+/**
+ * The body's bytes, or `tooLarge()` thrown as soon as it passes `limit` (or declares a
+ * Content-Length over it). The body is then let go without cancelling it: cancelling
+ * resets the connection before the client can read the answer, and the server drains
+ * what is left once the answer is sent.
+ */
+export async function readBodyBytes(request: Request, { limit, tooLarge }: { limit: number; tooLarge: () => unknown }): Promise<Uint8Array> {
   const declared = request.headers.get("Content-Length");
   if (declared !== null && Number(declared) > limit) throw tooLarge();
   if (!request.body) return new Uint8Array(0);
+  const allowance = bodyAllowance();
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (let next = await reader.read(); !next.done; next = await reader.read()) {
-    size += next.value.byteLength;
-    if (size > limit) {
-      reader.releaseLock();
-      throw tooLarge();
+  try {
+    for (let next = await reader.read(); !next.done; next = await reader.read()) {
+      size += next.value.byteLength;
+      if (size > limit) throw tooLarge();
+      allowance.take(next.value.byteLength);
+      chunks.push(next.value);
     }
-    if (size <= keep) chunks.push(next.value);
+    return concatBytes(chunks, size);
+  } catch (error) {
+    reader.releaseLock();
+    throw error;
+  } finally {
+    allowance.release();
   }
-  return size > keep ? null : concatBytes(chunks, size);
 }
 
 export function concatBytes(chunks: Uint8Array[], size: number) {

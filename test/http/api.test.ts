@@ -160,6 +160,12 @@ describe("writing", () => {
     expect(fetched.data).toEqual(data);
   });
 
+  it("takes brackets inside strings as text, however many", async () => {
+    const { token } = await newUser();
+    const text = `${"[{".repeat(100)} \\" ${"]}".repeat(100)}`;
+    expect(await createPost(token, { title: "Brackets", text })).toMatchObject({ title: "Brackets", text });
+  });
+
   it("creates a post with a title alone (text is optional)", async () => {
     const { token } = await newUser();
     expect(await createPost(token, { title: "Only a title" })).toMatchObject({ title: "Only a title", text: "" });
@@ -174,6 +180,9 @@ describe("writing", () => {
     for (const json of [[], "a string", null, 42]) {
       await failed(await call("/api", { method: "POST", json, token }), 400, /must be a JSON object/);
     }
+    // Deep nesting is refused before parsing; the same depth inside a string is just text.
+    const deep = `{"title": "Deep", "x": ${"[".repeat(40_000)}${"]".repeat(40_000)}}`;
+    await failed(await call("/api", { method: "POST", body: deep, token, headers: { "Content-Type": "application/json" } }), 400, /nested more than 32 levels/);
     const notUtf8 = new Uint8Array([0x7b, 0x22, 0x74, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]);
     await failed(await call("/api", { method: "POST", body: notUtf8, token, headers: { "Content-Type": "application/json" } }), 400, /UTF-8/);
     expect(databaseSnapshot(app.databaseFile)).toEqual(before);

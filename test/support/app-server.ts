@@ -3,6 +3,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { processTree } from "./process-memory";
 
 export type RunningApp = {
   url: string;
@@ -66,6 +67,8 @@ export async function startApp(
       PORT: String(port),
       HOST: "127.0.0.1",
       WEB_CONCURRENCY: "2",
+      // Every test signs up from 127.0.0.1; the limit itself is tested with its default.
+      SIGNUP_LIMIT_PER_HOUR: "100000",
       ...options.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -109,29 +112,17 @@ async function waitForHealth(url: string, child: ChildProcess, output: () => str
   throw new Error(`The app did not become healthy within 60 s:\n${output()}`);
 }
 
-/** The processes under `pid` (children, grandchildren...), from /proc. */
+/** The processes under `pid` (children, grandchildren...) and their command lines, from /proc. */
 export function descendants(pid: number): { pid: number; command: string }[] {
-  const children = new Map<number, { pid: number; command: string }[]>();
-  for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      const command = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ").trim();
-      children.set(ppid, [...(children.get(ppid) ?? []), { pid: Number(entry), command }]);
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  const found: { pid: number; command: string }[] = [];
-  const visit = (parent: number) => {
-    for (const child of children.get(parent) ?? []) {
-      found.push(child);
-      visit(child.pid);
-    }
-  };
-  visit(pid);
-  return found;
+  return processTree(pid)
+    .slice(1)
+    .map((each) => {
+      try {
+        return { pid: each, command: fs.readFileSync(`/proc/${each}/cmdline`, "utf8").split("\0").join(" ").trim() };
+      } catch {
+        return { pid: each, command: "" }; // ended while we looked
+      }
+    });
 }
 
 /** The worker processes serving the app (server/index.js under scripts/start.js). */

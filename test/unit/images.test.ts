@@ -1,6 +1,6 @@
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import { ImageError, processImage } from "~/utils/image.server";
+import { createDecodeGate, ImageError, processImage } from "~/utils/image.server";
 import { jpegImage, pngImage } from "../support/images";
 
 async function size(bytes: Uint8Array) {
@@ -77,5 +77,79 @@ describe("the image pipeline", () => {
   it("refuses more than 10 MB with status 413", async () => {
     const error = await refusal(new Uint8Array(10 * 1024 * 1024 + 1));
     expect(error.status).toBe(413);
+  });
+});
+
+describe("images that must be decoded whole", () => {
+  it("refuses an interlaced PNG over 16 megapixels before decoding it, quickly", async () => {
+    // 40 megapixels in ~130 KB: decoded whole it took 160 MB and most of a second.
+    const interlaced = new Uint8Array(await sharp({ create: { width: 8000, height: 5000, channels: 3, background: "#3a7bd5" } }).png({ progressive: true }).toBuffer());
+    const started = performance.now();
+    const error = await refusal(interlaced);
+    expect(performance.now() - started).toBeLessThan(200);
+    expect(error.message).toBe("An interlaced PNG can have at most 16 megapixels (this one has 40). Save it as a regular image, or smaller.");
+  });
+
+  it("still takes the same picture when it is not interlaced", async () => {
+    const plain = new Uint8Array(await sharp({ create: { width: 8000, height: 5000, channels: 3, background: "#3a7bd5" } }).png().toBuffer());
+    expect((await processImage(plain)).width).toBe(1024);
+  });
+
+  it("refuses a progressive JPEG over 16 megapixels, and takes a smaller one", async () => {
+    const big = new Uint8Array(await sharp({ create: { width: 6000, height: 3000, channels: 3, background: "#d5533a" } }).jpeg({ progressive: true }).toBuffer());
+    expect((await refusal(big)).message).toMatch(/^A progressive JPEG can have at most 16 megapixels/);
+    const small = new Uint8Array(await sharp({ create: { width: 4000, height: 3000, channels: 3, background: "#d5533a" } }).jpeg({ progressive: true }).toBuffer());
+    expect((await processImage(small)).width).toBe(1024);
+  });
+});
+
+describe("the decode gate", () => {
+  const later = () => {
+    let finish!: () => void;
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    return { done, finish };
+  };
+
+  it("runs one decode at a time, lets a few wait in order, and answers the rest 503 at once", async () => {
+    const gate = createDecodeGate({ atOnce: 1, waiting: 2, maxWaitMs: 5_000 });
+    const order: string[] = [];
+    const first = later();
+    const running = [
+      gate.run(1, async () => (order.push("a start"), await first.done, order.push("a end"))),
+      gate.run(2, async () => order.push("b")),
+      gate.run(3, async () => order.push("c")),
+    ];
+    const refused = await gate.run(4, async () => "ran").catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ImageError);
+    expect((refused as ImageError).status).toBe(503);
+    first.finish();
+    await Promise.all(running);
+    expect(order).toEqual(["a start", "a end", "b", "c"]);
+  });
+
+  it("gives one account one decode at a time, so it cannot fill the queue", async () => {
+    const gate = createDecodeGate({ atOnce: 1, waiting: 4, maxWaitMs: 5_000 });
+    const first = later();
+    const mine = gate.run(7, () => first.done);
+    const again = await gate.run(7, async () => "ran").catch((error: unknown) => error);
+    expect((again as ImageError).status).toBe(503);
+    expect((again as ImageError).message).toMatch(/still being processed/);
+    const someoneElse = gate.run(8, async () => "ran");
+    first.finish();
+    await mine;
+    expect(await someoneElse).toBe("ran");
+    // Once done, the account may send the next one.
+    expect(await gate.run(7, async () => "next")).toBe("next");
+  });
+
+  it("gives up on a wait after its time, with a 503", async () => {
+    const gate = createDecodeGate({ atOnce: 1, waiting: 4, maxWaitMs: 50 });
+    const first = later();
+    const holding = gate.run(1, () => first.done);
+    const waited = await gate.run(2, async () => "ran").catch((error: unknown) => error);
+    expect((waited as ImageError).status).toBe(503);
+    first.finish();
+    await holding;
+    expect(await gate.run(3, async () => "free again")).toBe("free again");
   });
 });
