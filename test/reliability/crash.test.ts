@@ -135,8 +135,7 @@ describe("stopping", () => {
     running.push(app);
     const workers = workerPids(app);
     expect(workers).toHaveLength(2);
-    const author = new HttpClient(app.url);
-    await author.signup(uniqueUsername("uploader"));
+    const cookies = await uploaders(app, 4);
     const picture = Buffer.from(await pngImage(1800, 1200, "#e76f51"));
     // Browsers keep connections open between requests, and so do these agents: one holds an
     // idle connection from an earlier request, the other carries the uploads, one
@@ -149,7 +148,7 @@ describe("stopping", () => {
       }),
     );
     const agent = new http.Agent({ keepAlive: true });
-    const uploads = [1, 2, 3, 4].map((n) => slowUpload(app, author.cookie!, agent, `Uploaded during shutdown ${n}`, picture));
+    const uploads = cookies.map((cookie, n) => slowUpload(app, cookie, agent, `Uploaded during shutdown ${n}`, picture));
     await Promise.all(uploads.map((upload) => upload.halfSent));
     await new Promise((resolve) => setTimeout(resolve, 300)); // the server has their headers
 
@@ -194,11 +193,10 @@ describe("stopping", () => {
     const processes = descendants(app.child.pid!);
     expect(processes.filter((each) => each.command.includes(path.join("server", "index.js")))).toHaveLength(2);
     try {
-      const author = new HttpClient(app.url);
-      await author.signup(uniqueUsername("uploader"));
+      const cookies = await uploaders(app, 4);
       const picture = Buffer.from(await pngImage(1800, 1200, "#264653"));
       const agent = new http.Agent({ keepAlive: true });
-      const uploads = [1, 2, 3, 4].map((n) => slowUpload(app, author.cookie!, agent, `Uploaded while npm stops ${n}`, picture));
+      const uploads = cookies.map((cookie, n) => slowUpload(app, cookie, agent, `Uploaded while npm stops ${n}`, picture));
       await Promise.all(uploads.map((upload) => upload.halfSent));
       await new Promise((resolve) => setTimeout(resolve, 300));
 
@@ -215,11 +213,10 @@ describe("stopping", () => {
 
   it("on SIGTERM to one worker, finishes its uploads and starts another, while the others keep serving", async () => {
     const app = await start(newDataDir());
-    const author = new HttpClient(app.url);
-    await author.signup(uniqueUsername("uploader"));
+    const cookies = await uploaders(app, 4);
     const picture = Buffer.from(await pngImage(1800, 1200, "#2a9d8f"));
     const agent = new http.Agent({ keepAlive: true });
-    const uploads = [1, 2, 3, 4].map((n) => slowUpload(app, author.cookie!, agent, `Uploaded while a worker stops ${n}`, picture));
+    const uploads = cookies.map((cookie, n) => slowUpload(app, cookie, agent, `Uploaded while a worker stops ${n}`, picture));
     await Promise.all(uploads.map((upload) => upload.halfSent));
     await new Promise((resolve) => setTimeout(resolve, 300));
 
@@ -239,6 +236,20 @@ describe("stopping", () => {
     expect(app.output()).toMatch(new RegExp(`worker ${stopped}: SIGTERM, finishing [1-9]\\d* requests? in flight`));
   });
 });
+
+/**
+ * Session cookies of `count` new accounts: one upload each, as different people's would be
+ * (a process decodes one image per account at a time and refuses a second with 503).
+ */
+async function uploaders(app: RunningApp, count: number): Promise<string[]> {
+  const cookies: string[] = [];
+  for (let n = 0; n < count; n++) {
+    const author = new HttpClient(app.url);
+    await author.signup(uniqueUsername("uploader"));
+    cookies.push(author.cookie!);
+  }
+  return cookies;
+}
 
 function healthOnNewConnection(app: RunningApp): Promise<number> {
   return new Promise((resolve, reject) => {
