@@ -5,6 +5,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: { alias: { "~": path.resolve(import.meta.dirname, "app") } },
   test: {
+    // Under `npm run test:postgres`: one throwaway PostgreSQL server for the run (else nothing).
+    globalSetup: ["test/support/postgres-setup.ts"],
     projects: [
       {
         extends: true,
@@ -20,6 +22,11 @@ export default defineConfig({
         // Concurrency and crash safety against the production build: slow, so run on their
         // own with `npm run test:reliability` (after `npm run build`).
         test: { name: "reliability", include: ["test/reliability/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 120_000 },
+      },
+      {
+        extends: true,
+        // Two app servers on one PostgreSQL database (`npm run test:postgres`; needs a build).
+        test: { name: "postgres", include: ["test/postgres/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 120_000 },
       },
       {
         extends: true,

@@ -8,7 +8,7 @@ import type { EndpointResult, Measured } from "./load";
 export type Report = {
   date: string;
   machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; loadAverageAtStart: number[] };
-  options: { posts: number; duration: number; warmup: number; connections: number; workers: number; webConcurrency: number[] };
+  options: { database: "sqlite" | "postgresql"; posts: number; duration: number; warmup: number; connections: number; workers: number; webConcurrency: number[] };
   database: { posts: number; imagePosts: number; seedSeconds: number; megabytes: number };
   argon2: Argon2Timing;
   /** One run per worker count, on the same data. */
@@ -70,7 +70,7 @@ function expectedStatus(result: Measured) {
 
 export function writeReport(directory: string, report: Report) {
   fs.mkdirSync(directory, { recursive: true });
-  const file = path.join(directory, `${report.date.replace(/[:.]/g, "-")}-${report.options.posts}.json`);
+  const file = path.join(directory, `${report.date.replace(/[:.]/g, "-")}-${report.options.posts}${report.options.database === "postgresql" ? "-postgresql" : ""}.json`);
   fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   return file;
 }

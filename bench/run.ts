@@ -1,7 +1,8 @@
-// `npm run bench [-- --posts 100000 --duration 10 --build --web-concurrency 2]`: builds the
-// app if needed, fills a fresh SQLite file, starts the production server as `npm start` does
-// on a free loopback port, once per worker count (1 and 2 by default), and loads each
-// endpoint with autocannon. Prints a table per worker count, writes
+// `npm run bench [-- --posts 100000 --duration 10 --build --database postgresql --web-concurrency 2]`:
+// builds the app if needed, fills a fresh SQLite file (or, with `--database postgresql`, a
+// database on a throwaway PostgreSQL server of its own), starts the production server as
+// `npm start` does on a free loopback port, once per worker count (1 and 2 by default), and
+// loads each endpoint with autocannon. Prints a table per worker count, writes
 // bench/results/<date>-<posts>.json, and stops everything it started, also on error and Ctrl-C.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -13,6 +14,7 @@ import { endpoints, measure, signIn, signInReaders, stopLoad, type EndpointResul
 import { comparison, floorRatio, table, writeReport } from "./report";
 import { migrate, seed } from "./seed";
 import { startServer, tail, type Server } from "./server";
+import { startPostgres } from "../test/support/postgres";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -27,12 +29,17 @@ const { values } = parseArgs({
     workers: { type: "string", default: String(os.availableParallelism()) },
     build: { type: "boolean", default: false },
     only: { type: "string" },
+    database: { type: "string", default: "sqlite" },
     // Worker processes of the server (WEB_CONCURRENCY): each count is a run of its own, on the same data.
     "web-concurrency": { type: "string", default: "1,2" },
     "keep-db": { type: "boolean", default: false },
   },
 });
+if (values.database !== "sqlite" && values.database !== "postgresql") {
+  throw new Error(`--database takes sqlite or postgresql, not ${values.database}`);
+}
 const options = {
+  database: values.database as "sqlite" | "postgresql",
   posts: positive("posts"),
   duration: positive("duration"),
   warmup: Number(values.warmup),
@@ -92,17 +99,22 @@ async function main() {
   cleanups.push(() =>
     values["keep-db"] ? console.log(`Kept ${directory}`) : fs.rmSync(directory, { recursive: true, force: true }),
   );
-  const databaseFile = path.join(directory, "quill.db");
-  console.log(`Filling ${databaseFile} with ${options.posts.toLocaleString("en")} posts...`);
-  migrate(root, databaseFile);
-  const db = await seed(databaseFile, options.posts);
+  let databaseUrl = `file:${path.join(directory, "quill.db")}`;
+  if (options.database === "postgresql") {
+    const cluster = await startPostgres();
+    cleanups.push(() => (values["keep-db"] ? console.log(`Kept PostgreSQL running: ${cluster.url("quill")}`) : cluster.stop()));
+    databaseUrl = await cluster.createDatabase("quill");
+  }
+  console.log(`Filling ${databaseUrl} with ${options.posts.toLocaleString("en")} posts...`);
+  migrate(root, databaseUrl);
+  const db = await seed(databaseUrl, options.posts);
   console.log(
     `  ${db.posts.toLocaleString("en")} posts (${db.imagePosts.length} with images) in ${db.seconds.toFixed(1)} s, ${(db.bytes / 1e6).toFixed(0)} MB`,
   );
 
   const runs: { webConcurrency: number; results: EndpointResult[]; serverPeakRssMb: number }[] = [];
   for (const webConcurrency of options.webConcurrency) {
-    const server: Server = await startServer({ root, databaseFile, logFile: path.join(directory, `server-${webConcurrency}.log`), webConcurrency });
+    const server: Server = await startServer({ root, databaseUrl, logFile: path.join(directory, `server-${webConcurrency}.log`), webConcurrency });
     cleanups.push(() => server.stop());
     console.log(
       `Server ${server.url} (primary ${server.pid}, ${webConcurrency} worker${webConcurrency === 1 ? "" : "s"}); ` +

@@ -1,5 +1,6 @@
-// A fresh, migrated SQLite file filled with N posts: the bench's database, made the way
-// the app would have made it (same hashes, same image pipeline) but in big batches.
+// A fresh, migrated database (a SQLite file, or a PostgreSQL database) filled with N posts:
+// the bench's database, made the way the app would have made it (same hashes, same image
+// pipeline) but in big batches.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -7,6 +8,7 @@ import { sql, type Insertable } from "kysely";
 import type { Post } from "~/generated/kysely/database";
 import sharp from "sharp";
 import { openDatabase, timestamp } from "~/utils/db.server";
+import { databaseConfig } from "../prisma/database-url.js";
 import { hashPassword } from "~/models/user.server";
 import { processImage, type ProcessedImage } from "~/utils/image.server";
 
@@ -22,7 +24,7 @@ const DISTINCT_IMAGES = 8;
 const POSTS_PER_BATCH = 5_000;
 
 export type SeededDatabase = {
-  file: string;
+  url: string;
   posts: number;
   /** Ids 1..posts, newest last. */
   imagePosts: { id: number; hash: string }[];
@@ -30,22 +32,23 @@ export type SeededDatabase = {
   bytes: number;
 };
 
-export function migrate(root: string, file: string) {
-  // Prisma 6's CLI by path (node_modules/.bin/prisma may be Prisma 7's; see scripts/postinstall.js).
-  const result = spawnSync(process.execPath, [path.join(root, "node_modules", "prisma", "build", "index.js"), "migrate", "deploy"], {
+/** Applies the migrations as `npm start` would (scripts/migrate.js), on either database. */
+export function migrate(root: string, databaseUrl: string) {
+  const result = spawnSync(process.execPath, [path.join(root, "scripts", "migrate.js")], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: `file:${file}` },
+    env: { ...process.env, DATABASE_URL: databaseUrl },
     encoding: "utf8",
   });
-  if (result.status !== 0) throw new Error(`prisma migrate deploy failed:\n${result.stdout}${result.stderr}`);
+  if (result.status !== 0) throw new Error(`scripts/migrate.js failed:\n${result.stdout}${result.stderr}`);
 }
 
-export async function seed(file: string, posts: number): Promise<SeededDatabase> {
+export async function seed(databaseUrl: string, posts: number): Promise<SeededDatabase> {
   const started = performance.now();
-  const { writer: db, close } = openDatabase({ kind: "sqlite", file });
+  const config = databaseConfig({ DATABASE_URL: databaseUrl });
+  const { writer: db, close } = openDatabase(config);
   try {
     // A throw-away file: durability does not matter while filling it.
-    await sql`PRAGMA synchronous = OFF`.execute(db);
+    if (config.kind === "sqlite") await sql`PRAGMA synchronous = OFF`.execute(db);
 
     const now = timestamp();
     const [owner, editor] = await Promise.all(
@@ -109,21 +112,28 @@ export async function seed(file: string, posts: number): Promise<SeededDatabase>
           updatedAt: createdAt,
         });
       }
-      // SQLite allows 32,766 parameters a statement: 500 rows of 7 columns each.
+      // SQLite allows 32,766 parameters a statement (PostgreSQL 65,535): 500 rows of 7 columns each.
       await db.transaction().execute(async (transaction) => {
         for (let offset = 0; offset < rows.length; offset += 500) {
           await transaction.insertInto("Post").values(rows.slice(offset, offset + 500)).execute();
         }
       });
     }
-    await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
+    let bytes: number;
+    if (config.kind === "sqlite") {
+      await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
+      bytes = fs.statSync(config.file).size;
+    } else {
+      await sql`ANALYZE`.execute(db); // plans from statistics of the filled tables, as a running database would have
+      bytes = Number((await sql<{ bytes: number }>`SELECT pg_database_size(current_database()) AS bytes`.execute(db)).rows[0].bytes);
+    }
 
     return {
-      file,
+      url: databaseUrl,
       posts,
       imagePosts: [...imageOf].map(([id, image]) => ({ id, hash: image.hash })),
       seconds: (performance.now() - started) / 1000,
-      bytes: fs.statSync(file).size,
+      bytes,
     };
   } finally {
     await close();

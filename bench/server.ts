@@ -22,12 +22,12 @@ export type Server = {
 
 export async function startServer({
   root,
-  databaseFile,
+  databaseUrl,
   logFile,
   webConcurrency,
 }: {
   root: string;
-  databaseFile: string;
+  databaseUrl: string;
   logFile: string;
   webConcurrency: number;
 }): Promise<Server> {
@@ -40,7 +40,7 @@ export async function startServer({
       NODE_ENV: "production",
       PORT: String(port),
       HOST: "127.0.0.1",
-      DATABASE_URL: `file:${databaseFile}`,
+      DATABASE_URL: databaseUrl,
       SESSION_SECRET: "bench-session-secret",
       WEB_CONCURRENCY: String(webConcurrency),
     },

@@ -1,6 +1,12 @@
 // Brings the database's schema up to date: used by `npm start`, `npm run dev`, the bench and
 // the tests, before any server process starts.
 //
+// PostgreSQL: node-pg-migrate applies prisma/postgresql/migrations (plain SQL files written
+// by `npm run db:migration`), all pending ones in one transaction, under an advisory lock
+// that a second machine starting at the same moment waits for; it then finds nothing left
+// to do. (Prisma's own `migrate deploy` cannot run on PostgreSQL through its JavaScript
+// engine: see docs/decisions/010-postgresql.md.)
+//
 // SQLite: `prisma migrate deploy` locks the whole file while it runs, and fails after 5 s
 // when anything else has it open (a running server, Studio, a sqlite3 shell). So it only
 // runs when a migration is pending, which a read of Prisma's own `_prisma_migrations`
@@ -15,6 +21,9 @@ import { databaseConfig } from "../prisma/database-url.js";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const prismaCli = path.join(root, "node_modules", "prisma", "build", "index.js");
 const sqliteMigrations = path.join(root, "prisma", "migrations");
+const postgresMigrations = path.join(root, "prisma", "postgresql", "migrations");
+// node-pg-migrate's record of what it applied (Prisma's on SQLite is _prisma_migrations).
+export const POSTGRES_MIGRATIONS_TABLE = "_migrations";
 
 const LOCKED_RETRY_MS = 2_000;
 const LOCKED_GIVE_UP_MS = 120_000;
@@ -54,7 +63,7 @@ export function pendingSqliteMigrations(file) {
 /** Applies pending migrations; exits the process with a one-line reason when it cannot. */
 export async function migrate({ log = console.log } = {}) {
   const config = databaseConfig();
-  if (config.kind !== "sqlite") throw new Error("PostgreSQL migrations are not supported yet.");
+  if (config.kind === "postgresql") return migratePostgres(config.url, log);
   fs.mkdirSync(path.dirname(config.file), { recursive: true });
   const pending = pendingSqliteMigrations(config.file);
   if (pending.length === 0) return;
@@ -76,6 +85,29 @@ export async function migrate({ log = console.log } = {}) {
       log(`[quill] waiting for ${config.file}: another program (a server, Prisma Studio, a sqlite3 shell) has it locked, and migrations need it alone`);
     }
     await new Promise((resolve) => setTimeout(resolve, LOCKED_RETRY_MS));
+  }
+}
+
+/**
+ * @param {string} url
+ * @param {(line: string) => void} log
+ */
+async function migratePostgres(url, log) {
+  const { runner } = await import("node-pg-migrate");
+  const quiet = () => {};
+  const applied = await runner({
+    databaseUrl: url,
+    dir: postgresMigrations,
+    migrationsTable: POSTGRES_MIGRATIONS_TABLE,
+    direction: "up",
+    singleTransaction: true,
+    checkOrder: true,
+    // Another machine migrating right now: wait for it (then there is nothing left to do).
+    advisoryLockMode: "wait",
+    logger: { debug: quiet, info: quiet, warn: (message) => log(`[quill] ${message}`), error: (message) => log(`[quill] ${message}`) },
+  });
+  if (applied.length > 0) {
+    log(`[quill] applied ${applied.length} PostgreSQL migration${applied.length === 1 ? "" : "s"}: ${applied.map((m) => m.name).join(", ")}`);
   }
 }
 

@@ -2,7 +2,8 @@
 // 1. Prisma 7 (devDependency alias `prisma-studio`, used only for `npm run studio`) also
 //    declares a `prisma` bin, and npm may link it over Prisma 6's. Point `npx prisma` back
 //    at Prisma 6, which the app's migrations and client are made for.
-// 2. Generate the Kysely types from the schema into app/generated/kysely.
+// 2. Generate the Kysely types from the schema into app/generated/kysely (always from the
+//    schema people edit, whatever DATABASE_URL says: the app's types are the same on both).
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -16,5 +17,5 @@ if (fs.existsSync(prismaCli)) {
 
 // The schema's generator runs as `prisma-kysely`, from node_modules/.bin.
 const env = { ...process.env, PATH: [path.resolve("node_modules", ".bin"), process.env.PATH].join(path.delimiter) };
-const result = spawnSync(process.execPath, [prismaCli, "generate"], { stdio: "inherit", env });
+const result = spawnSync(process.execPath, [prismaCli, "generate", "--schema", path.join("prisma", "schema.prisma")], { stdio: "inherit", env });
 process.exit(result.status ?? 1);

@@ -7,7 +7,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { databaseConfig } from "../prisma/database-url.js";
+import { DEFAULT_DATABASE_FILE, databaseConfig } from "../prisma/database-url.js";
 
 /**
  * @param {{ env?: Record<string, string | undefined>, log?: (line: string) => void }} [options]
@@ -21,7 +21,9 @@ export function sessionSecrets({ env = process.env, log = console.log } = {}) {
   if (configured.length > 0) return configured;
 
   const config = databaseConfig(env);
-  const file = path.join(config.kind === "sqlite" ? path.dirname(config.file) : path.resolve("data"), "session-secret");
+  // Beside the SQLite file; on PostgreSQL (development only: scripts/start.js refuses to
+  // start production without SESSION_SECRET) in the default data folder.
+  const file = path.join(path.dirname(config.kind === "sqlite" ? config.file : DEFAULT_DATABASE_FILE), "session-secret");
   const stored = readSecret(file);
   if (stored) return [stored];
   const secret = crypto.randomBytes(32).toString("base64url");

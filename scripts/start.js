@@ -34,6 +34,11 @@ try {
 
 const database = databaseConfig();
 console.log(`[quill] database: ${database.kind === "sqlite" ? database.file : "PostgreSQL"}`);
+// On PostgreSQL there may be several machines: a secret made here would be this machine's
+// alone, and a sign-in would work on one machine only.
+if (database.kind === "postgresql" && env.NODE_ENV === "production" && !env.SESSION_SECRET?.trim()) {
+  fail("SESSION_SECRET must be set on PostgreSQL: every machine has to sign session cookies with the same secret");
+}
 try {
   await migrate();
 } catch (error) {

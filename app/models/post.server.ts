@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { ProcessedImage } from "~/utils/image.server";
-import { bumpContentVersion, hotQuery, timestamp, toDate, write, type Database } from "~/utils/db.server";
+import { MAX_ID, bumpContentVersion, hotQuery, timestamp, toDate, write, type Database } from "~/utils/db.server";
 import { TEXT_MAX_LENGTH, TITLE_MAX_LENGTH } from "~/utils/rules";
 import { hasControlCharacters, hasErrors, type FieldErrors, type Validated } from "~/utils/validation";
 
@@ -84,7 +84,7 @@ const listQuery = hotQuery((db, after: number, limit: number) =>
 );
 
 export async function listPosts({ after, limit = PAGE_SIZE }: { after?: number | null; limit?: number }) {
-  const rows = await listQuery(after ?? Number.MAX_SAFE_INTEGER, limit + 1);
+  const rows = await listQuery(after ?? MAX_ID, limit + 1);
   const posts = rows.slice(0, limit).map(summary);
   const next = rows.length > limit ? posts[posts.length - 1].id : null;
   return { posts, next };

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { sql } from "kysely";
-import { reader, timestamp, toDate, write, type Database } from "~/utils/db.server";
+import { reader, timestamp, toDate, write } from "~/utils/db.server";
 
 /**
  * Limits on guessing and on bulk actions, per key (an account, a client address), kept in
@@ -45,7 +45,7 @@ export type Attempt =
       allowed: true;
       /** Counts against every key (a failed login, an account made). */
       counted: () => Promise<void>;
-      /** Starts the given keys' counts over (a successful login clears its username). */
+      /** Starts the counts of the given keys (of this attempt's) over (a successful login clears its username). */
       cleared: (keys: string[]) => Promise<void>;
       /** Ends without counting (the check itself failed). */
       abandoned: () => Promise<void>;
@@ -78,6 +78,11 @@ export async function beginAttempt(action: ThrottledAction, keys: string[]): Pro
 const windowOver = (expired: string) => sql<boolean>`"windowStart" <= ${expired}`;
 const reservationsLapsed = (now: string) => sql<boolean>`("inFlightUntil" IS NULL OR "inFlightUntil" <= ${now})`;
 
+// Every transaction here takes the keys' rows in this one order: on PostgreSQL, where each
+// UPDATE locks its row until the end of the transaction, two attempts on the same keys
+// could otherwise each hold one row and wait for the other's (a deadlock, a failed login).
+const inLockOrder = (keys: string[]) => [...new Set(keys)].sort();
+
 /** One place against every key's limit, or none: true when all were reserved. */
 async function reserve(keys: string[], max: number, windowMs: number): Promise<boolean> {
   const now = new Date();
@@ -85,14 +90,15 @@ async function reserve(keys: string[], max: number, windowMs: number): Promise<b
   const expired = timestamp(new Date(now.getTime() - windowMs));
   const lapse = timestamp(new Date(now.getTime() + RESERVATION_MS));
   const full = new Error("full");
+  const ordered = inLockOrder(keys);
   try {
     await write(async (db) => {
       await db
         .insertInto("Throttle")
-        .values(keys.map((key) => ({ key, count: 0, windowStart: at, inFlight: 0 })))
+        .values(ordered.map((key) => ({ key, count: 0, windowStart: at, inFlight: 0 })))
         .onConflict((conflict) => conflict.column("key").doNothing())
         .execute();
-      for (const key of keys) {
+      for (const key of ordered) {
         const countNow = sql<number>`CASE WHEN ${windowOver(expired)} THEN 0 ELSE "count" END`;
         const inFlightNow = sql<number>`CASE WHEN ${reservationsLapsed(at)} THEN 0 ELSE "inFlight" END`;
         const { numUpdatedRows } = await db
@@ -130,34 +136,30 @@ async function fullWindowWait(keys: string[], max: number, windowMs: number): Pr
 
 function heldAttempt(keys: string[]): Attempt {
   let ended = false;
-  const end = async (work: (db: Database) => Promise<void>) => {
+  /** Gives back each key's place, and changes its count as `countOf` says, one key at a time in lock order. */
+  const end = async (countOf: (key: string) => "counted" | "cleared" | "kept") => {
     if (ended) return;
     ended = true;
     await write(async (db) => {
-      await work(db);
-      await db
-        .updateTable("Throttle")
-        .set({ inFlight: sql<number>`CASE WHEN "inFlight" > 0 THEN "inFlight" - 1 ELSE 0 END` })
-        .where("key", "in", keys)
-        .execute();
+      for (const key of inLockOrder(keys)) {
+        const count = countOf(key);
+        await db
+          .updateTable("Throttle")
+          .set({
+            inFlight: sql<number>`CASE WHEN "inFlight" > 0 THEN "inFlight" - 1 ELSE 0 END`,
+            ...(count === "counted" ? { count: sql<number>`"count" + 1` } : count === "cleared" ? { count: 0 } : {}),
+          })
+          .where("key", "=", key)
+          .execute();
+      }
     });
     await purgeOldRows();
   };
   return {
     allowed: true,
-    counted: () =>
-      end(async (db) => {
-        await db
-          .updateTable("Throttle")
-          .set({ count: sql<number>`"count" + 1` })
-          .where("key", "in", keys)
-          .execute();
-      }),
-    cleared: (cleared) =>
-      end(async (db) => {
-        if (cleared.length > 0) await db.updateTable("Throttle").set({ count: 0 }).where("key", "in", cleared).execute();
-      }),
-    abandoned: () => end(async () => {}),
+    counted: () => end(() => "counted"),
+    cleared: (cleared) => end((key) => (cleared.includes(key) ? "cleared" : "kept")),
+    abandoned: () => end(() => "kept"),
   };
 }
 

@@ -11,6 +11,12 @@ import { databaseConfig, type DatabaseConfig } from "../../prisma/database-url.j
 
 export type Database = Kysely<DB>;
 
+/**
+ * The largest id there can be: Prisma's Int is 32-bit (PostgreSQL's integer). A larger
+ * number must not reach a query, where PostgreSQL would refuse it as out of range.
+ */
+export const MAX_ID = 2_147_483_647;
+
 export const DATABASE_BUSY_MESSAGE =
   "The site is busy saving other changes, so nothing was saved. Please try again in a moment.";
 
@@ -108,7 +114,17 @@ const pgTypes = {
 } as pg.CustomTypesConfig;
 
 function openPostgres(url: string): Connections {
-  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.DATABASE_POOL_SIZE ?? 10), types: pgTypes });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+    types: pgTypes,
+    // Idle connections do not keep the process alive: a server told to stop exits once its
+    // last answer is sent, not 10 s later when the pool would close them.
+    allowExitOnIdle: true,
+    // A row or table another session keeps locked (a long transaction in psql, a migration)
+    // is waited for as long as SQLite's lock is, then the write answers 503 (write()).
+    options: `-c lock_timeout=${WRITE_WAIT_MS}`,
+  });
   // An idle client that loses its connection (a restarted server) must not take the process down.
   pool.on("error", (error) => console.error("[quill] PostgreSQL connection lost:", error.message));
   const writer = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
@@ -171,11 +187,13 @@ export async function closeDatabase() {
  * statements belong in it (the lock is held until it ends). On SQLite the transaction takes
  * the write lock up front (BEGIN IMMEDIATE), so a conflict shows at the start and the whole
  * transaction is tried again later, without blocking the event loop; after WRITE_WAIT_MS it
- * gives up with a 503 (isDatabaseBusy).
+ * gives up with a 503 (isDatabaseBusy). On PostgreSQL, a row lock held elsewhere is waited
+ * for as long (lock_timeout), then the same 503; a transaction chosen as a deadlock's victim
+ * is run again (the models take row locks in one order, so this is a safety net).
  */
 export async function write<T>(work: (transaction: Database) => Promise<T>): Promise<T> {
   const { config, writer } = connections();
-  if (config.kind === "postgresql") return writer.transaction().execute(work);
+  if (config.kind === "postgresql") return writePostgres(writer, work);
   const deadline = Date.now() + WRITE_WAIT_MS;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -195,6 +213,23 @@ export async function write<T>(work: (transaction: Database) => Promise<T>): Pro
       if (Date.now() >= deadline) throw databaseBusy();
       // 2, 4, 8 ... ms, then every 50 ms, with jitter so that waiting processes do not retry in step.
       await new Promise((resolve) => setTimeout(resolve, Math.min(50, 2 ** (attempt + 1)) * (0.5 + Math.random())));
+    }
+  }
+}
+
+const PG_RETRIED = new Set(["40P01", "40001"]); // deadlock detected, serialization failure
+const PG_LOCK_NOT_AVAILABLE = "55P03"; // lock_timeout ran out
+
+async function writePostgres<T>(writer: Database, work: (transaction: Database) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await writer.transaction().execute(work);
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      if (code === PG_LOCK_NOT_AVAILABLE) throw databaseBusy();
+      if (attempt >= 5 || typeof code !== "string" || !PG_RETRIED.has(code)) throw error;
+      console.warn(`[quill] PostgreSQL ${code === "40P01" ? "deadlock" : "serialization failure"}: running the transaction again`);
+      await new Promise((resolve) => setTimeout(resolve, 5 * attempt * (0.5 + Math.random())));
     }
   }
 }

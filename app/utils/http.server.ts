@@ -1,4 +1,5 @@
 import { data } from "@remix-run/node";
+import { MAX_ID } from "~/utils/db.server";
 
 /** Throws a real HTTP error (shown by the error boundaries) unless `condition` holds. */
 export function invariantResponse(
@@ -8,9 +9,6 @@ export function invariantResponse(
 ): asserts condition {
   if (!condition) throw data(message, { status });
 }
-
-// Prisma's Int is 32-bit: a larger id can never exist, and must not reach the query.
-const MAX_ID = 2_147_483_647;
 
 /** A positive integer id from a URL segment, or null when it cannot name a row. */
 export function parseId(raw: string | undefined | null): number | null {

@@ -101,44 +101,52 @@ async function decode(bytes: Uint8Array): Promise<ProcessedImage> {
 /**
  * Decoding is the costliest thing a request can ask for (up to a second of CPU and tens of
  * MB), and it runs on libuv's thread pool, which password hashing and compression share.
- * So each process decodes one image at a time; a few more may wait their turn, at most one
- * per account, for at most 10 s; anything beyond is answered 503 at once. Four uploads at
- * a time of a 40-megapixel image used to slow every page of the site 300-fold.
+ * So each process decodes one image at a time; a few more may wait their turn for at most
+ * 10 s, and no account may hold more than three of those places (running or waiting), so
+ * one account cannot fill the queue; anything beyond is answered 503 at once. Four uploads
+ * at a time of a 40-megapixel image used to slow every page of the site 300-fold.
  */
-export function createDecodeGate({ atOnce = 1, waiting = 4, maxWaitMs = 10_000 } = {}) {
+export function createDecodeGate({ atOnce = 1, waiting = 6, perUploader = 3, maxWaitMs = 10_000 } = {}) {
   /** Decodes running, or handed over to a waiting one. */
   let running = 0;
   const queue: { uploader: number | null; start: () => void }[] = [];
-  /** Accounts with a decode running or waiting. */
-  const busyUploaders = new Set<number>();
+  /** Places (running or waiting) each account holds. */
+  const held = new Map<number, number>();
+  const take = (uploader: number | null) => uploader !== null && held.set(uploader, (held.get(uploader) ?? 0) + 1);
+  const give = (uploader: number | null) => {
+    if (uploader === null) return;
+    const count = (held.get(uploader) ?? 1) - 1;
+    if (count > 0) held.set(uploader, count);
+    else held.delete(uploader);
+  };
   const busy = () => new ImageError("The server is busy with other images. Please try again in a moment.", 503);
 
   return {
     async run<T>(uploader: number | null, work: () => Promise<T>): Promise<T> {
-      if (uploader !== null && busyUploaders.has(uploader)) {
-        throw new ImageError("One of your images is still being processed. Send the next one when it is done.", 503);
+      if (uploader !== null && (held.get(uploader) ?? 0) >= perUploader) {
+        throw new ImageError("Your other images are still being processed. Send the next one when they are done.", 503);
       }
       if (running >= atOnce) {
         if (queue.length >= waiting) throw busy();
-        if (uploader !== null) busyUploaders.add(uploader);
+        take(uploader);
         // Woken by a decode that ends, which hands its place over (`running` stays counted).
         await new Promise<void>((resolve, reject) => {
           const entry = { uploader, start: () => (clearTimeout(timer), resolve()) };
           const timer = setTimeout(() => {
             queue.splice(queue.indexOf(entry), 1);
-            if (uploader !== null) busyUploaders.delete(uploader);
+            give(uploader);
             reject(busy());
           }, maxWaitMs);
           queue.push(entry);
         });
       } else {
         running++;
-        if (uploader !== null) busyUploaders.add(uploader);
+        take(uploader);
       }
       try {
         return await work();
       } finally {
-        if (uploader !== null) busyUploaders.delete(uploader);
+        give(uploader);
         const next = queue.shift();
         if (next) next.start();
         else running--;

@@ -3,7 +3,8 @@ import http from "node:http";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type RunningApp } from "../support/app-server";
-import { databaseSnapshot, openReadOnly } from "../support/database-snapshot";
+import { withTestDatabase } from "../support/database";
+import { databaseSnapshot } from "../support/database-snapshot";
 import { HttpClient, uniqueUsername, visibleText } from "../support/http-client";
 import { jpegImage, pngImage } from "../support/images";
 
@@ -173,7 +174,7 @@ describe("writing", () => {
 
   it("refuses bodies that are not JSON objects with 400, and writes nothing", async () => {
     const { token } = await newUser();
-    const before = databaseSnapshot(app.databaseFile);
+    const before = (await databaseSnapshot(app.databaseUrl));
     for (const body of ["{", "not json", '{"title": "x",}', ""]) {
       await failed(await call("/api", { method: "POST", body, token, headers: { "Content-Type": "application/json" } }), 400, /not valid JSON/);
     }
@@ -185,12 +186,12 @@ describe("writing", () => {
     await failed(await call("/api", { method: "POST", body: deep, token, headers: { "Content-Type": "application/json" } }), 400, /nested more than 32 levels/);
     const notUtf8 = new Uint8Array([0x7b, 0x22, 0x74, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]);
     await failed(await call("/api", { method: "POST", body: notUtf8, token, headers: { "Content-Type": "application/json" } }), 400, /UTF-8/);
-    expect(databaseSnapshot(app.databaseFile)).toEqual(before);
+    expect((await databaseSnapshot(app.databaseUrl))).toEqual(before);
   });
 
   it("refuses invalid fields with 400 naming the field, and writes nothing", async () => {
     const { token } = await newUser();
-    const before = databaseSnapshot(app.databaseFile);
+    const before = (await databaseSnapshot(app.databaseUrl));
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ text: "no title" }, /"title".*needs a title/],
       [{ title: "   " }, /"title".*needs a title/],
@@ -204,20 +205,20 @@ describe("writing", () => {
       [{ title: "ok", text: "bell\u0007" }, /"text".*control characters/],
     ];
     for (const [json, reason] of cases) await failed(await call("/api", { method: "POST", json, token }), 400, reason);
-    expect(databaseSnapshot(app.databaseFile)).toEqual(before);
+    expect((await databaseSnapshot(app.databaseUrl))).toEqual(before);
     // The limit itself is fine.
     await createPost(token, { title: "x".repeat(200), text: "é".repeat(100_000) });
   });
 
   it("refuses a body that is not JSON with 415, and one over 1 MB with 413", async () => {
     const { token } = await newUser();
-    const before = databaseSnapshot(app.databaseFile);
+    const before = (await databaseSnapshot(app.databaseUrl));
     await failed(await call("/api", { method: "POST", token, body: new URLSearchParams({ title: "form" }) }), 415, /application\/json/);
     await failed(await call("/api", { method: "POST", token, body: '{"title": "x"}', headers: { "Content-Type": "text/plain" } }), 415);
     await failed(await call("/api", { method: "POST", token, body: '{"title": "x"}' , headers: { "Content-Type": "" } }), 415);
     const huge = JSON.stringify({ title: "big", text: "z".repeat(MB + 10) });
     await failed(await call("/api", { method: "POST", token, body: huge, headers: { "Content-Type": "application/json" } }), 413, /1 MB/);
-    expect(databaseSnapshot(app.databaseFile)).toEqual(before);
+    expect((await databaseSnapshot(app.databaseUrl))).toEqual(before);
     // The connection and the app are fine afterwards.
     await ok(await call("/api?limit=1"));
   });
@@ -237,16 +238,16 @@ describe("writing", () => {
     const other = await newUser();
     const { id } = await createPost(token, { title: "Shared", text: "v1" });
     await ok(await call(`/api/${id}`, { method: "PATCH", token: other.token, json: { text: "v2 by other", version: 1 } }));
-    const before = databaseSnapshot(app.databaseFile);
+    const before = (await databaseSnapshot(app.databaseUrl));
     await failed(await call(`/api/${id}`, { method: "PATCH", token, json: { text: "v2 by me", version: 1 } }), 409, /version 2.*Nothing was saved/);
-    expect(databaseSnapshot(app.databaseFile)).toEqual(before);
+    expect((await databaseSnapshot(app.databaseUrl))).toEqual(before);
     expect((await ok(await call(`/api/${id}`))).data).toMatchObject({ text: "v2 by other", version: 2 });
   });
 
   it("refuses bad edits with 400 naming the field, and writes nothing", async () => {
     const { token } = await newUser();
     const { id } = await createPost(token);
-    const before = databaseSnapshot(app.databaseFile);
+    const before = (await databaseSnapshot(app.databaseUrl));
     const cases: [Record<string, unknown>, RegExp][] = [
       [{}, /Send "title", "text" or both/],
       [{ version: 1 }, /Send "title", "text" or both/],
@@ -259,7 +260,7 @@ describe("writing", () => {
       [{ text: "ok", version: 2 ** 31 }, /"version"/],
     ];
     for (const [json, reason] of cases) await failed(await call(`/api/${id}`, { method: "PATCH", token, json }), 400, reason);
-    expect(databaseSnapshot(app.databaseFile)).toEqual(before);
+    expect((await databaseSnapshot(app.databaseUrl))).toEqual(before);
   });
 
   it("answers edits and deletes of a missing post with 404", async () => {
@@ -286,7 +287,7 @@ describe("authentication", () => {
   it("answers writes without credentials with 401 and a Bearer challenge", async () => {
     const { token } = await newUser();
     const { id } = await createPost(token);
-    const before = databaseSnapshot(app.databaseFile);
+    const before = (await databaseSnapshot(app.databaseUrl));
     const writes: Call[] = [{ method: "POST", json: { title: "x" } }, { method: "PATCH", json: { title: "x" } }, { method: "DELETE" }];
     for (const [path, request] of [["/api", writes[0]], [`/api/${id}`, writes[1]], [`/api/${id}`, writes[2]]] as const) {
       const response = await call(path, request);
@@ -294,7 +295,7 @@ describe("authentication", () => {
       await failed(response, 401, /Authorization: Bearer/);
     }
     await failed(await call(`/api/${id}/image`, { method: "PUT", body: await pngImage(), headers: { "Content-Type": "image/png" } }), 401);
-    expect(databaseSnapshot(app.databaseFile)).toEqual(before);
+    expect((await databaseSnapshot(app.databaseUrl))).toEqual(before);
   });
 
   it("refuses malformed and unknown tokens with 401, even beside a valid session cookie and on reads", async () => {
@@ -324,9 +325,7 @@ describe("authentication", () => {
     expect(html).toMatch(/<label for="new-token">Copy it now: it will not be shown again.<\/label>/);
 
     // Stored only as its SHA-256.
-    const db = openReadOnly(app.databaseFile);
-    const rows = db.prepare(`SELECT * FROM "ApiToken"`).all() as Record<string, unknown>[];
-    db.close();
+    const rows = await withTestDatabase(app.databaseUrl, (db) => db.selectFrom("ApiToken").selectAll().execute());
     expect(JSON.stringify(rows)).not.toContain(token);
     expect(rows.map((row) => row.tokenHash)).toContain(crypto.createHash("sha256").update(token).digest("hex"));
 
@@ -349,19 +348,19 @@ describe("authentication", () => {
 
   it("records a token's last use at most once a minute", async () => {
     const { token } = await newUser();
-    const lastUsed = () => {
-      const db = openReadOnly(app.databaseFile);
+    const lastUsed = async () => {
       const hash = crypto.createHash("sha256").update(token).digest("hex");
-      const row = db.prepare(`SELECT lastUsedAt FROM "ApiToken" WHERE tokenHash = ?`).get(hash) as { lastUsedAt: number | null };
-      db.close();
+      const row = await withTestDatabase(app.databaseUrl, (db) =>
+        db.selectFrom("ApiToken").select("lastUsedAt").where("tokenHash", "=", hash).executeTakeFirstOrThrow(),
+      );
       return row.lastUsedAt;
     };
-    expect(lastUsed()).toBeNull();
+    expect(await lastUsed()).toBeNull();
     await ok(await call("/api?limit=1", { token }));
-    const first = lastUsed();
+    const first = await lastUsed();
     expect(first).not.toBeNull();
     for (let i = 0; i < 3; i++) await ok(await call("/api?limit=1", { token }));
-    expect(lastUsed()).toBe(first);
+    expect(await lastUsed()).toBe(first);
   });
 
   it("lets nobody revoke another person's token, and needs a login for the page", async () => {
@@ -397,7 +396,7 @@ describe("authentication", () => {
 
     const { id } = await createPost((await newUser()).token);
     const mine = (await ok(await browser.request("/api", { method: "POST", ...json("Keep me") }), 201)).data.id;
-    const before = databaseSnapshot(app.databaseFile);
+    const before = (await databaseSnapshot(app.databaseUrl));
     const attacks: [string, Record<string, string>, string | null][] = [
       ["another site", {}, EVIL],
       ["Origin: null", {}, "null"],
@@ -412,7 +411,7 @@ describe("authentication", () => {
         browser.request(`/api/${id}/image`, { method: "PUT", body: await pngImage(), headers: { ...headers, "Content-Type": "image/png" }, origin }),
       ];
       for (const response of await Promise.all(attempts)) await failed(response, 403, /another site/);
-      expect(databaseSnapshot(app.databaseFile), name).toEqual(before);
+      expect((await databaseSnapshot(app.databaseUrl)), name).toEqual(before);
     }
   });
 
@@ -452,17 +451,17 @@ describe("uploading an image", () => {
   it("refuses text sent as image/png with 400, and writes nothing", async () => {
     const { token } = await newUser();
     const { id } = await createPost(token);
-    const before = databaseSnapshot(app.databaseFile);
+    const before = (await databaseSnapshot(app.databaseUrl));
     const body = new TextEncoder().encode("this is not a picture");
     await failed(await call(`/api/${id}/image`, { method: "PUT", token, body, headers: { "Content-Type": "image/png" } }), 400, /not an image we can read/);
     await failed(await call(`/api/${id}/image`, { method: "PUT", token, body: new Uint8Array(0), headers: { "Content-Type": "image/png" } }), 400, /empty/);
-    expect(databaseSnapshot(app.databaseFile)).toEqual(before);
+    expect((await databaseSnapshot(app.databaseUrl))).toEqual(before);
   });
 
   it("refuses a body over 10 MB with 413, declared or streamed, and writes nothing", async () => {
     const { token } = await newUser();
     const { id } = await createPost(token);
-    const before = databaseSnapshot(app.databaseFile);
+    const before = (await databaseSnapshot(app.databaseUrl));
     const huge = new Uint8Array(10 * MB + 1);
     await failed(await call(`/api/${id}/image`, { method: "PUT", token, body: huge, headers: { "Content-Type": "image/png" } }), 413, /larger than 10 MB/);
 
@@ -491,7 +490,7 @@ describe("uploading an image", () => {
     });
     expect(streamed.status).toBe(413);
     expect(JSON.parse(streamed.body)).toEqual({ status: "failed", reason: expect.stringMatching(/larger than 10 MB/) });
-    expect(databaseSnapshot(app.databaseFile)).toEqual(before);
+    expect((await databaseSnapshot(app.databaseUrl))).toEqual(before);
     await ok(await call(`/api/${id}`));
   });
 

@@ -1,9 +1,9 @@
 import http from "node:http";
 import zlib from "node:zlib";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type RunningApp } from "../support/app-server";
 import { HttpClient, visibleText } from "../support/http-client";
+import { withTestDatabase } from "../support/database";
 import { asBlob, pngImage } from "../support/images";
 
 // Pages and API reads kept for visitors (server/kept-answers.js) and images answered ahead
@@ -76,16 +76,13 @@ describe("pages kept for visitors who are not signed in", () => {
     expect(visibleText(await afterCreate.text())).toContain("Fresh off the press");
     expect(isKeptPage(await fetch(`${app.url}/`))).toBe(true);
 
-    // Another app process writes to the same file: the change and the content version, in one transaction.
-    const database = new Database(app.databaseFile);
-    try {
-      database.transaction(() => {
-        database.prepare(`UPDATE "Post" SET "title" = ? WHERE "id" = ?`).run("Renamed elsewhere", id);
-        database.prepare(`UPDATE "ContentVersion" SET "version" = "version" + 1 WHERE "id" = 1`).run();
-      })();
-    } finally {
-      database.close();
-    }
+    // Another app process writes to the same database: the change and the content version, in one transaction.
+    await withTestDatabase(app.databaseUrl, (db) =>
+      db.transaction().execute(async (transaction) => {
+        await transaction.updateTable("Post").set({ title: "Renamed elsewhere" }).where("id", "=", id).execute();
+        await transaction.updateTable("ContentVersion").set((eb) => ({ version: eb("version", "+", 1) })).where("id", "=", 1).execute();
+      }),
+    );
     const afterOutsideWrite = await fetch(`${app.url}/`);
     expect(isKeptPage(afterOutsideWrite)).toBe(false);
     const page = visibleText(await afterOutsideWrite.text());
@@ -154,15 +151,9 @@ describe("pages kept for visitors who are not signed in", () => {
   it("is not invalidated by bookkeeping: 200 failed logins in a row leave the front page answered from memory", async () => {
     await fetch(`${app.url}/`);
     expect(isKeptPage(await fetch(`${app.url}/`))).toBe(true);
-    const throttleRows = () => {
-      const db = new Database(app.databaseFile, { readonly: true });
-      try {
-        return (db.prepare(`SELECT count(*) AS n FROM "Throttle"`).get() as { n: number }).n;
-      } finally {
-        db.close();
-      }
-    };
-    const rowsBefore = throttleRows();
+    const throttleRows = async () =>
+      Number((await withTestDatabase(app.databaseUrl, (db) => db.selectFrom("Throttle").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow())).n);
+    const rowsBefore = await throttleRows();
     for (let n = 0; n < 200; n++) {
       // Each from an address and for a name of its own, so each is checked and counted.
       const login = await fetch(`${app.url}/login`, {
@@ -175,7 +166,7 @@ describe("pages kept for visitors who are not signed in", () => {
       if (n % 50 === 49) expect(isKeptPage(await fetch(`${app.url}/`)), `after ${n + 1} failed logins`).toBe(true);
     }
     // They were written: a row per name and per address.
-    expect(throttleRows() - rowsBefore).toBe(400);
+    expect((await throttleRows()) - rowsBefore).toBe(400);
     expect(isKeptPage(await fetch(`${app.url}/`))).toBe(true);
   }, 120_000);
 

@@ -4,6 +4,7 @@ import zlib from "node:zlib";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type RunningApp } from "../support/app-server";
+import { onPostgres, withTestDatabase } from "../support/database";
 import { databaseSnapshot, openReadOnly } from "../support/database-snapshot";
 import { HttpClient, uniqueUsername, visibleText } from "../support/http-client";
 import { pngImage } from "../support/images";
@@ -386,14 +387,11 @@ type StoredPost = { id: number; title: string; text: string; ownerId: number; ed
 
 async function storedPost(answer: Answer): Promise<StoredPost> {
   const id = Number(/^\/(\d+)$/.exec(String(answer.headers.location))?.[1]);
-  const db = openReadOnly(app.databaseFile);
-  try {
-    const post = db.prepare(`SELECT id, title, text, ownerId, editorId, version, imageHash FROM "Post" WHERE id = ?`).get(id);
-    if (!post) throw new Error(`post ${id} was not stored`);
-    return post as StoredPost;
-  } finally {
-    db.close();
-  }
+  const post = await withTestDatabase(app.databaseUrl, (db) =>
+    db.selectFrom("Post").select(["id", "title", "text", "ownerId", "editorId", "version", "imageHash"]).where("id", "=", id).executeTakeFirst(),
+  );
+  if (!post) throw new Error(`post ${id} was not stored`);
+  return post as StoredPost;
 }
 
 // ---- sending -----------------------------------------------------------------------
@@ -482,9 +480,9 @@ beforeAll(async () => {
   const [payload, signature] = decodeURIComponent(value).split(".");
   const session = JSON.parse(Buffer.from(payload, "base64").toString()) as Record<string, unknown>;
   const forged = Buffer.from(JSON.stringify({ ...session, userId: Number(session.userId) + 1 })).toString("base64");
-  const db = openReadOnly(app.databaseFile);
-  const boId = (db.prepare(`SELECT id FROM "User" WHERE usernameKey = ?`).get(boName.toLowerCase()) as { id: number }).id;
-  db.close();
+  const { id: boId } = await withTestDatabase(app.databaseUrl, (db) =>
+    db.selectFrom("User").select("id").where("usernameKey", "=", boName.toLowerCase()).executeTakeFirstOrThrow(),
+  );
   ctx = {
     ada: ada.cookie!,
     adaName,
@@ -492,8 +490,8 @@ beforeAll(async () => {
     postId,
     bosPostId,
     tampered: `${name}=${encodeURIComponent(`${forged}.${signature}`)}`,
-    expired: await forgeSessionCookie({ databaseFile: app.databaseFile, username: adaName, secret: SECRET, expiresAt: Date.now() - 60_000 }),
-    retired: await forgeSessionCookie({ databaseFile: app.databaseFile, username: adaName, secret: RETIRED_SECRET }),
+    expired: await forgeSessionCookie({ databaseUrl: app.databaseUrl, username: adaName, secret: SECRET, expiresAt: Date.now() - 60_000 }),
+    retired: await forgeSessionCookie({ databaseUrl: app.databaseUrl, username: adaName, secret: RETIRED_SECRET }),
   };
 });
 
@@ -517,7 +515,7 @@ describe("hostile input against the production build", () => {
 
   it.each(cases)("$name → $expect.status", async (testCase) => {
     const spec = await testCase.request(ctx);
-    const before = databaseSnapshot(app.databaseFile);
+    const before = (await databaseSnapshot(app.databaseUrl));
     const answer = await send(spec);
     outcomes.push({ name: testCase.name, status: answer.status, accepted: Boolean(testCase.accepted), ms: answer.ms });
 
@@ -530,16 +528,20 @@ describe("hostile input against the production build", () => {
     if (testCase.accepted) {
       await testCase.accepted(answer, ctx);
     } else {
-      expect(databaseSnapshot(app.databaseFile)).toEqual(before);
+      expect((await databaseSnapshot(app.databaseUrl))).toEqual(before);
     }
   });
 
   it("is still healthy, and Ada's post is as she left it", async () => {
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
-    const db = openReadOnly(app.databaseFile);
-    const post = db.prepare(`SELECT title, text, version FROM "Post" WHERE id = ?`).get(ctx.postId);
-    expect(db.prepare("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
-    db.close();
+    const post = await withTestDatabase(app.databaseUrl, (db) =>
+      db.selectFrom("Post").select(["title", "text", "version"]).where("id", "=", ctx.postId).executeTakeFirst(),
+    );
+    if (!onPostgres) {
+      const db = openReadOnly(app.databaseFile);
+      expect(db.prepare("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
+      db.close();
+    }
     expect(post).toEqual({ title: "Ada's post", text: "the original", version: 1 });
   });
 });
@@ -585,11 +587,11 @@ function rawRequest(head: string): Promise<{ status: number; text: string }> {
 
 describe("hostile request lines and headers against the production build", () => {
   it.each(rawCases)("$name → $status", async ({ head, status }) => {
-    const before = databaseSnapshot(app.databaseFile);
+    const before = await databaseSnapshot(app.databaseUrl);
     const answer = await rawRequest(head(new URL(app.url).host));
     outcomes.push({ name: head(""), status: answer.status, accepted: false, ms: 0 });
     expect(answer.status, answer.text.slice(0, 300)).toBe(status);
     expect(answer.text).toMatch(/\r\nX-Content-Type-Options: nosniff\r\n/i);
-    expect(databaseSnapshot(app.databaseFile)).toEqual(before);
+    expect(await databaseSnapshot(app.databaseUrl)).toEqual(before);
   });
 });

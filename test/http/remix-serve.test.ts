@@ -16,13 +16,15 @@ let app: RunningApp;
 
 beforeAll(async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "quill-remix-serve-"));
-  const env = { ...process.env, DATABASE_URL: `file:${path.join(dataDir, "quill.db")}` };
+  // SQLite, whatever database the other tests run on: this is the zero-configuration deployment.
+  const databaseUrl = `file:${path.join(dataDir, "quill.db")}`;
+  const env = { ...process.env, DATABASE_URL: databaseUrl };
   const migrated = spawnSync(process.execPath, [path.join(root, "scripts", "migrate.js")], { cwd: root, env, encoding: "utf8" });
   expect(migrated.status, migrated.stderr).toBe(0);
   app = await startApp({
     dataDir,
     command: [process.execPath, path.join(root, "node_modules", "@remix-run", "serve", "dist", "cli.js"), path.join(root, "build", "server", "index.js")],
-    env: { SESSION_SECRET: "remix-serve-smoke-secret" },
+    env: { DATABASE_URL: databaseUrl, SESSION_SECRET: "remix-serve-smoke-secret" },
     ready: null,
   });
 });
@@ -49,7 +51,7 @@ describe("plain remix-serve on the production build", () => {
   });
 
   it("refuses a cross-site form before its action runs: with Remix's own check, a bare 500", async () => {
-    const before = databaseSnapshot(app.databaseFile);
+    const before = await databaseSnapshot(app.databaseUrl);
     const username = uniqueUsername("planted");
     const attack = await new HttpClient(app.url).post(
       "/signup",
@@ -60,7 +62,7 @@ describe("plain remix-serve on the production build", () => {
     // and that check answers a mismatch with a 500 ("host header does not match origin").
     expect(attack.status).toBe(500);
     expect(attack.headers.get("Set-Cookie")).toBeNull();
-    expect(databaseSnapshot(app.databaseFile)).toEqual(before);
+    expect(await databaseSnapshot(app.databaseUrl)).toEqual(before);
     const db = openReadOnly(app.databaseFile);
     try {
       expect(db.prepare(`SELECT count(*) AS n FROM "User" WHERE usernameKey = ?`).get(username.toLowerCase())).toEqual({ n: 0 });

@@ -150,13 +150,13 @@ describe("cross-site forms are refused", () => {
     const submission = await prepare();
     const signedInAs = await whoIs(submission.client);
     for (const attack of attacks) {
-      const before = databaseSnapshot(app.databaseFile);
+      const before = (await databaseSnapshot(app.databaseUrl));
       const target = attack.dataRequest ? `${submission.path}.data` : submission.path;
       const response = await submission.client.post(target, submission.body, { origin: attack.origin(), headers: attack.headers });
       expect(response.status, attack.name).toBe(403);
       expect(await response.text(), attack.name).toContain("This form was sent from another site, so it was refused.");
       expect(response.headers.get("Set-Cookie"), attack.name).toBeNull();
-      expect(databaseSnapshot(app.databaseFile), attack.name).toEqual(before);
+      expect((await databaseSnapshot(app.databaseUrl)), attack.name).toEqual(before);
     }
     expect(await whoIs(submission.client)).toBe(signedInAs);
 
@@ -183,11 +183,11 @@ describe("the one same-origin check", () => {
   it("refuses the JSON API's cookie writes from another site with a JSON 403, and lets tokens through to be checked", async () => {
     const { client } = await signedIn("apiwriter");
     const json = { "Content-Type": "application/json" };
-    const before = databaseSnapshot(app.databaseFile);
+    const before = await databaseSnapshot(app.databaseUrl);
     const refused = await client.request("/api", { method: "POST", body: JSON.stringify({ title: "Planted" }), headers: json, origin: "https://evil.example" });
     expect(refused.status).toBe(403);
     expect(await refused.json()).toEqual({ status: "failed", reason: expect.stringContaining("another site") });
-    expect(databaseSnapshot(app.databaseFile)).toEqual(before);
+    expect(await databaseSnapshot(app.databaseUrl)).toEqual(before);
     // A bearer token is never sent by a browser on its own: checked by the API (401 here), not refused as cross-site.
     const token = await browser().request("/api", {
       method: "POST",
@@ -372,7 +372,7 @@ describe("sessions", () => {
       "no signature at all": `${name}=${encodeURIComponent(payload)}`,
       "garbage": `${name}=%%%not-a-cookie%%%`,
       "signed with a secret this app never had": await forgeSessionCookie({
-        databaseFile: app.databaseFile,
+        databaseUrl: app.databaseUrl,
         username,
         secret: NEVER_OUR_SECRET,
       }),
@@ -398,8 +398,8 @@ describe("sessions", () => {
 
     // A browser forgets the cookie after Max-Age, but a copied cookie would be replayed;
     // these are signed with the app's own secret, so only the expiry differs.
-    const expired = await forgeSessionCookie({ databaseFile: app.databaseFile, username, secret: NEW_SECRET, expiresAt: Date.now() - 1000 });
-    const current = await forgeSessionCookie({ databaseFile: app.databaseFile, username, secret: NEW_SECRET });
+    const expired = await forgeSessionCookie({ databaseUrl: app.databaseUrl, username, secret: NEW_SECRET, expiresAt: Date.now() - 1000 });
+    const current = await forgeSessionCookie({ databaseUrl: app.databaseUrl, username, secret: NEW_SECRET });
     expect(await whoIs(browser(expired))).toBe("Anonymous");
     expect(await whoIs(browser(current))).toBe(username);
   });

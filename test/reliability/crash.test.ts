@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { descendants, isAlive, startApp, workerPids, type RunningApp } from "../support/app-server";
+import { onPostgres, withTestDatabase } from "../support/database";
 import { openReadOnly } from "../support/database-snapshot";
 import { HttpClient, uniqueUsername } from "../support/http-client";
 import { asBlob, pngImage } from "../support/images";
@@ -46,23 +47,27 @@ function acceptsConnections(port: number): Promise<boolean> {
   });
 }
 
-function postsIn(databaseFile: string) {
-  const db = openReadOnly(databaseFile);
-  try {
-    return {
-      integrity: db.prepare("PRAGMA integrity_check").pluck().all(),
-      foreignKeyProblems: db.prepare("PRAGMA foreign_key_check").all(),
-      posts: new Map(
-        (db.prepare(`SELECT p.id, p.title, i.hash IS NOT NULL AS hasImage FROM "Post" p LEFT JOIN "Image" i ON i.hash = p.imageHash`).all() as {
-          id: number;
-          title: string;
-          hasImage: number;
-        }[]).map((row) => [row.id, row]),
-      ),
-    };
-  } finally {
-    db.close();
+/** The posts stored, and SQLite's own integrity and foreign-key checks (PostgreSQL enforces both itself). */
+async function postsIn(app: RunningApp) {
+  let integrity: unknown[] = ["ok"];
+  let foreignKeyProblems: unknown[] = [];
+  if (!onPostgres) {
+    const db = openReadOnly(app.databaseFile);
+    try {
+      integrity = db.prepare("PRAGMA integrity_check").pluck().all();
+      foreignKeyProblems = db.prepare("PRAGMA foreign_key_check").all();
+    } finally {
+      db.close();
+    }
   }
+  const rows = await withTestDatabase(app.databaseUrl, (db) =>
+    db
+      .selectFrom("Post as p")
+      .leftJoin("Image as i", "i.hash", "p.imageHash")
+      .select((eb) => ["p.id", "p.title", eb.case().when("i.hash", "is not", null).then(1).else(0).end().as("hasImage")])
+      .execute(),
+  );
+  return { integrity, foreignKeyProblems, posts: new Map(rows.map((row) => [row.id, row])) };
 }
 
 describe("crash safety", () => {
@@ -104,7 +109,7 @@ describe("crash safety", () => {
       app = await start(dataDir);
     }
 
-    const { integrity, foreignKeyProblems, posts } = postsIn(app.databaseFile);
+    const { integrity, foreignKeyProblems, posts } = await postsIn(app);
     expect(integrity).toEqual(["ok"]);
     expect(foreignKeyProblems).toEqual([]);
     const missing = acknowledged.filter((write) => posts.get(write.id)?.title !== write.title || Boolean(posts.get(write.id)?.hasImage) !== write.withImage);
@@ -117,7 +122,6 @@ describe("crash safety", () => {
         `stored but never acknowledged ${posts.size - found}, integrity ${integrity.join(",")}`,
     );
   });
-
 });
 
 // How a server gets told to stop: `kill <pid>` on npm start's process, Ctrl-C in a terminal
@@ -178,7 +182,7 @@ describe("stopping", () => {
     await waitFor(() => workers.every((pid) => !isAlive(pid)), 2_000, "the workers to be gone");
 
     const restarted = await start(dataDir);
-    const { posts } = postsIn(restarted.databaseFile);
+    const { posts } = await postsIn(restarted);
     for (const answer of answers) expect(posts.get(Number(answer.location.slice(1)))?.hasImage).toBe(1);
     console.log(
       `[${signal}${group ? " to the group" : ""}] 4 uploads in flight in 2 workers: new connections refused after ${refusedAfter.toFixed(0)} ms, ` +
@@ -239,7 +243,7 @@ describe("stopping", () => {
 
 /**
  * Session cookies of `count` new accounts: one upload each, as different people's would be
- * (a process decodes one image per account at a time and refuses a second with 503).
+ * (a process takes only a few images per account at a time, and refuses more with 503).
  */
 async function uploaders(app: RunningApp, count: number): Promise<string[]> {
   const cookies: string[] = [];

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type RunningApp } from "../support/app-server";
-import { openReadOnly } from "../support/database-snapshot";
+import { withTestDatabase } from "../support/database";
 import { HttpClient, uniqueUsername } from "../support/http-client";
 
 // Twenty people edit the same post at the same moment, over and over. Each save is a
@@ -79,25 +79,20 @@ async function save(writer: { name: string; client: HttpClient }, basedOn: numbe
 }
 
 function currentRow() {
-  const db = openReadOnly(app.databaseFile);
-  try {
-    return db.prepare(`SELECT version, text FROM "Post" WHERE id = ?`).get(postId) as { version: number; text: string };
-  } finally {
-    db.close();
-  }
+  return withTestDatabase(app.databaseUrl, (db) => db.selectFrom("Post").select(["version", "text"]).where("id", "=", postId).executeTakeFirstOrThrow());
 }
 
 describe(`${WRITERS} people saving the same post at once`, () => {
   it("lets exactly one of them win each round when they all start from the same version", async () => {
     for (let round = 1; round <= LOCKSTEP_ROUNDS; round++) {
-      const { version } = currentRow();
+      const { version } = await currentRow();
       const statuses = await Promise.all(writers.map((writer) => save(writer, version, `${writer.name}, round ${round}`)));
       expect(statuses.filter((status) => status === 302)).toHaveLength(1);
       expect(statuses.filter((status) => status === 409)).toHaveLength(WRITERS - 1);
       // The winner's words are what the post now says, at the next version.
       const winner = saved[saved.length - 1];
       expect(winner.basedOn).toBe(version);
-      expect(currentRow()).toEqual({ version: version + 1, text: winner.text });
+      expect(await currentRow()).toEqual({ version: version + 1, text: winner.text });
     }
   });
 
@@ -113,8 +108,8 @@ describe(`${WRITERS} people saving the same post at once`, () => {
     );
   });
 
-  it("accounts for every save: one per version, each still what that version says", () => {
-    const final = currentRow();
+  it("accounts for every save: one per version, each still what that version says", async () => {
+    const final = await currentRow();
     const basedOn = saved.map((save) => save.basedOn).sort((a, b) => a - b);
     // No version was the base of two successful saves, and every version had one.
     expect(new Set(basedOn).size).toBe(basedOn.length);

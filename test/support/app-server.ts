@@ -3,11 +3,15 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { appDatabaseUrl } from "./database";
 import { processTree } from "./process-memory";
 
 export type RunningApp = {
   url: string;
   port: number;
+  /** The server's DATABASE_URL: SQLite, or PostgreSQL under `npm run test:postgres` (test/support/database.ts). */
+  databaseUrl: string;
+  /** The SQLite file (on SQLite runs only). */
   databaseFile: string;
   dataDir: string;
   /** The process `npm start` runs (scripts/start.js): migrations, then the primary of the worker processes. */
@@ -35,9 +39,10 @@ export function freePort(): Promise<number> {
 
 /**
  * Starts the production build the way `npm start` does (scripts/start.js: migrations, then
- * the server's worker processes) on a free loopback port, with a brand-new SQLite file unless
- * `dataDir` names an existing one. Two workers, as on this project's two-core machine,
- * unless `env` says otherwise (WEB_CONCURRENCY).
+ * the server's worker processes) on a free loopback port, with a brand-new database unless
+ * `dataDir` names an existing one's folder (`env.DATABASE_URL` overrides it, e.g. two servers
+ * on one PostgreSQL database). Two workers, as on this project's two-core machine, unless
+ * `env` says otherwise (WEB_CONCURRENCY).
  */
 export async function startApp(
   options: {
@@ -54,6 +59,7 @@ export async function startApp(
   if (!fs.existsSync(serverBuild)) throw new Error("No production build: run `npm run build` first.");
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "quill-test-"));
   const databaseFile = path.join(dataDir, "quill.db");
+  const databaseUrl = options.env?.DATABASE_URL ?? (await appDatabaseUrl(dataDir));
   const port = await freePort();
   let output = "";
   const [command, ...args] = options.command ?? [process.execPath, path.join(root, "scripts", "start.js")];
@@ -63,7 +69,7 @@ export async function startApp(
     env: {
       ...process.env,
       NODE_ENV: "production",
-      DATABASE_URL: `file:${databaseFile}`,
+      DATABASE_URL: databaseUrl,
       PORT: String(port),
       HOST: "127.0.0.1",
       WEB_CONCURRENCY: "2",
@@ -82,6 +88,7 @@ export async function startApp(
   return {
     url,
     port,
+    databaseUrl,
     databaseFile,
     dataDir,
     child,

@@ -1,7 +1,9 @@
 import crypto from "node:crypto";
 import Database from "better-sqlite3";
+import { sql } from "kysely";
+import { withTestDatabase } from "./database";
 
-/** Opens the app's SQLite file read-only; safe beside the running app in WAL mode. */
+/** Opens the app's SQLite file read-only; safe beside the running app in WAL mode (SQLite-only checks). */
 export function openReadOnly(databaseFile: string) {
   return new Database(databaseFile, { readonly: true, fileMustExist: true });
 }
@@ -13,19 +15,20 @@ const TABLES = ["User", "Post", "Image", "ApiToken"] as const;
 // refused login is still a counted failure).
 const CHECKSUMMED = ["User", "Post", "Image"] as const;
 
-/** Row counts and a checksum of every User, Post and Image row, image bytes included. */
-export function databaseSnapshot(databaseFile: string): Snapshot {
-  const db = openReadOnly(databaseFile);
-  try {
+/** Row counts and a checksum of every User, Post and Image row, image bytes included (either database). */
+export function databaseSnapshot(databaseUrl: string): Promise<Snapshot> {
+  return withTestDatabase(databaseUrl, async (db) => {
     const counts: Record<string, number> = {};
     for (const table of TABLES) {
-      counts[table] = (db.prepare(`SELECT count(*) AS n FROM "${table}"`).get() as { n: number }).n;
+      const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(db);
+      counts[table] = Number(rows[0].n);
     }
     const hash = crypto.createHash("sha256");
     for (const table of CHECKSUMMED) {
       const key = table === "Image" ? "hash" : "id";
-      for (const row of db.prepare(`SELECT * FROM "${table}" ORDER BY "${key}"`).iterate()) {
-        for (const [column, value] of Object.entries(row as Record<string, unknown>)) {
+      const { rows } = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(table)} ORDER BY ${sql.ref(key)}`.execute(db);
+      for (const row of rows) {
+        for (const [column, value] of Object.entries(row)) {
           hash.update(`${table}.${column}=`);
           hash.update(value instanceof Uint8Array ? value : String(value));
           hash.update("\0");
@@ -33,7 +36,5 @@ export function databaseSnapshot(databaseFile: string): Snapshot {
       }
     }
     return { counts, checksum: hash.digest("hex") };
-  } finally {
-    db.close();
-  }
+  });
 }

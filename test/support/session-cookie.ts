@@ -1,5 +1,5 @@
 import { createCookie } from "@remix-run/node";
-import { openReadOnly } from "./database-snapshot";
+import { withTestDatabase } from "./database";
 
 /**
  * A session cookie made outside the app, for cookies the app would never hand out itself:
@@ -7,21 +7,19 @@ import { openReadOnly } from "./database-snapshot";
  * passed. It mirrors app/utils/session.server.ts (cookie name and session fields).
  */
 export async function forgeSessionCookie({
-  databaseFile,
+  databaseUrl,
   username,
   secret,
   expiresAt = Date.now() + 60 * 60 * 1000,
 }: {
-  databaseFile: string;
+  databaseUrl: string;
   username: string;
   secret: string;
   expiresAt?: number;
 }): Promise<string> {
-  const db = openReadOnly(databaseFile);
-  const user = db
-    .prepare(`SELECT id, sessionVersion FROM "User" WHERE usernameKey = ?`)
-    .get(username.toLowerCase()) as { id: number; sessionVersion: number } | undefined;
-  db.close();
+  const user = await withTestDatabase(databaseUrl, (db) =>
+    db.selectFrom("User").select(["id", "sessionVersion"]).where("usernameKey", "=", username.toLowerCase()).executeTakeFirst(),
+  );
   if (!user) throw new Error(`no user ${username}`);
   const cookie = createCookie("__quill_session", { secrets: [secret], path: "/" });
   const header = await cookie.serialize({ userId: user.id, sessionVersion: user.sessionVersion, expiresAt });

@@ -33,8 +33,9 @@ async function waitUntil(what: string, ok: () => Promise<boolean>, output: () =>
 
 beforeAll(async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "quill-dev-"));
-  app = await startApp({ dataDir, env: { WEB_CONCURRENCY: "1" } });
-  const databaseUrl = `file:${app.databaseFile}`;
+  // SQLite, whatever database the other tests run on: Studio and the file lock are the point.
+  const databaseUrl = `file:${path.join(dataDir, "quill.db")}`;
+  app = await startApp({ dataDir, env: { WEB_CONCURRENCY: "1", DATABASE_URL: databaseUrl } });
 
   const studioPort = await freePort();
   const studio = run("studio.js", { DATABASE_URL: databaseUrl, STUDIO_PORT: String(studioPort) });

@@ -1,28 +1,29 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { chromium, type Browser } from "@playwright/test";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { freePort } from "../support/app-server";
-import { createMigratedDatabase } from "../support/database";
+import { createTestDatabase, withTestDatabase } from "../support/database";
 
 // `npm run studio` must keep working: it starts, lists rows and saves an edit.
 let stop = () => {};
 let browser: Browser | undefined;
 let url = "";
-let databaseFile = "";
+let databaseUrl = "";
 
 beforeAll(async () => {
-  databaseFile = createMigratedDatabase();
-  const db = new Database(databaseFile);
-  db.prepare(`INSERT INTO User (username, usernameKey, passwordHash, updatedAt) VALUES ('studio_user', 'studio_user', 'x', datetime('now'))`).run();
-  db.prepare(`INSERT INTO Post (title, text, ownerId, editorId, updatedAt) VALUES ('Seen in Studio', 'hello', 1, 1, datetime('now'))`).run();
-  db.close();
+  // SQLite, or PostgreSQL under `npm run test:postgres`.
+  databaseUrl = await createTestDatabase();
+  await withTestDatabase(databaseUrl, async (db) => {
+    const now = new Date().toISOString();
+    await db.insertInto("User").values({ username: "studio_user", usernameKey: "studio_user", passwordHash: "x", createdAt: now, updatedAt: now }).execute();
+    await db.insertInto("Post").values({ title: "Seen in Studio", text: "hello", ownerId: 1, editorId: 1, createdAt: now, updatedAt: now }).execute();
+  });
 
   const port = await freePort();
   url = `http://localhost:${port}`;
   const child = spawn(process.execPath, [path.resolve("scripts", "studio.js")], {
-    env: { ...process.env, DATABASE_URL: `file:${databaseFile}`, STUDIO_PORT: String(port) },
+    env: { ...process.env, DATABASE_URL: databaseUrl, STUDIO_PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -58,7 +59,7 @@ it("lists the posts and saves an edit to the database", async () => {
   await page.keyboard.press("Enter");
   await page.getByRole("button", { name: /^Save 1 row/ }).click();
   await page.getByRole("button", { name: "yes, write to db" }).click();
-  await expect
-    .poll(() => new Database(databaseFile, { readonly: true }).prepare("SELECT title FROM Post WHERE id = 1").pluck().get(), { timeout: 10_000 })
-    .toBe("Edited in Studio");
+  const title = () =>
+    withTestDatabase(databaseUrl, async (db) => (await db.selectFrom("Post").select("title").where("id", "=", 1).executeTakeFirst())?.title);
+  await expect.poll(title, { timeout: 10_000 }).toBe("Edited in Studio");
 }, 60_000);

@@ -1,11 +1,11 @@
-import fs from "node:fs";
 import { expect, it, vi } from "vitest";
 import { loader } from "~/routes/healthz";
+import { breakDatabase } from "../support/database";
 
-// Runs first in this file, before anything opened the database: break the file.
+// Runs first in this file, before anything opened the database: break it (garbage in the
+// SQLite file, or the PostgreSQL database dropped).
 it("answers 503 with a JSON reason when the database cannot be read", async () => {
-  const databaseFile = (process.env.DATABASE_URL ?? "").replace(/^file:/, "");
-  fs.writeFileSync(databaseFile, "this is not a SQLite database, whatever its name says".repeat(100));
+  await breakDatabase(process.env.DATABASE_URL ?? "");
   const logged = vi.spyOn(console, "error").mockImplementation(() => {});
   const response = await loader();
   expect(response.status).toBe(503);

@@ -127,18 +127,18 @@ describe("the decode gate", () => {
     expect(order).toEqual(["a start", "a end", "b", "c"]);
   });
 
-  it("gives one account one decode at a time, so it cannot fill the queue", async () => {
-    const gate = createDecodeGate({ atOnce: 1, waiting: 4, maxWaitMs: 5_000 });
+  it("lets one account hold only a few places, so it cannot fill the queue", async () => {
+    const gate = createDecodeGate({ atOnce: 1, waiting: 4, perUploader: 2, maxWaitMs: 5_000 });
     const first = later();
-    const mine = gate.run(7, () => first.done);
-    const again = await gate.run(7, async () => "ran").catch((error: unknown) => error);
-    expect((again as ImageError).status).toBe(503);
-    expect((again as ImageError).message).toMatch(/still being processed/);
+    const mine = [gate.run(7, () => first.done), gate.run(7, async () => "second")];
+    const third = await gate.run(7, async () => "ran").catch((error: unknown) => error);
+    expect((third as ImageError).status).toBe(503);
+    expect((third as ImageError).message).toMatch(/still being processed/);
     const someoneElse = gate.run(8, async () => "ran");
     first.finish();
-    await mine;
+    expect((await Promise.all(mine))[1]).toBe("second");
     expect(await someoneElse).toBe("ran");
-    // Once done, the account may send the next one.
+    // Once done, the account may send more.
     expect(await gate.run(7, async () => "next")).toBe("next");
   });
 
