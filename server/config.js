@@ -38,6 +38,19 @@ export function webConcurrency(value) {
 }
 
 /**
+ * KEPT_ANSWERS_MAX_AGE_SECONDS: how long a kept page or API read may be given again at
+ * most, even when nothing changed (relative times like "3 hours ago" must not go stale for long).
+ * @param {string | undefined} value
+ * @returns {number} milliseconds
+ */
+export function keptAnswersMaxAgeMs(value) {
+  const raw = (value ?? "").trim();
+  if (raw === "") return 60_000;
+  if (!/^[1-9][0-9]{0,5}$/.test(raw)) throw new ConfigError(`KEPT_ANSWERS_MAX_AGE_SECONDS takes a number of seconds (e.g. 60), not ${JSON.stringify(value)}.`);
+  return Number(raw) * 1000;
+}
+
+/**
  * PORT and HOST: where to listen.
  * @param {NodeJS.ProcessEnv} env
  * @returns {{ port: number, host: string | undefined }}
@@ -53,5 +66,10 @@ export function listenAddress(env) {
  * @param {NodeJS.ProcessEnv} env
  */
 export function serverConfig(env) {
-  return { trustProxy: trustProxyHops(env.TRUST_PROXY), workers: webConcurrency(env.WEB_CONCURRENCY), ...listenAddress(env) };
+  return {
+    trustProxy: trustProxyHops(env.TRUST_PROXY),
+    workers: webConcurrency(env.WEB_CONCURRENCY),
+    keptMaxAgeMs: keptAnswersMaxAgeMs(env.KEPT_ANSWERS_MAX_AGE_SECONDS),
+    ...listenAddress(env),
+  };
 }

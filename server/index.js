@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import compression from "compression";
 import express from "express";
 import morgan from "morgan";
-import { ConfigError, listenAddress, trustProxyHops } from "./config.js";
+import { ConfigError, keptAnswersMaxAgeMs, listenAddress, trustProxyHops } from "./config.js";
 import { drain, requestsInFlight, trackRequests } from "./connections.js";
 import { imagesAheadOfRemix } from "./images.js";
 import { keptAnswers } from "./kept-answers.js";
@@ -24,7 +24,11 @@ const MODE = process.env.NODE_ENV === "development" ? "development" : "productio
 
 let settings;
 try {
-  settings = { trustProxy: trustProxyHops(process.env.TRUST_PROXY), ...listenAddress(process.env) };
+  settings = {
+    trustProxy: trustProxyHops(process.env.TRUST_PROXY),
+    keptMaxAgeMs: keptAnswersMaxAgeMs(process.env.KEPT_ANSWERS_MAX_AGE_SECONDS),
+    ...listenAddress(process.env),
+  };
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(`[quill] ${error.message}`);
@@ -46,7 +50,7 @@ const build = vite ? undefined : await import(pathToFileURL(path.join(root, "bui
 const entry = /** @type {any} */ (build?.entry.module);
 // The fast paths run on the production build only: in development a kept page would outlive
 // the code change that should have altered it.
-const kept = entry ? keptAnswers(entry) : undefined;
+const kept = entry ? keptAnswers(entry, { maxAgeMs: settings.keptMaxAgeMs }) : undefined;
 
 app.disable("x-powered-by");
 // The client address (req.ip), scheme (req.protocol) and host behind TRUST_PROXY proxies.

@@ -5,8 +5,8 @@
 //
 // - Never stale: each answer is tagged with the content version read before it was made
 //   (bumped in the same transaction as every write that changes what pages show, by any
-//   process); it is given only while that is still the version, and for 60 s at most, so
-//   "3 hours ago" does not go stale for long.
+//   process); it is given only while that is still the version, and for 60 s at most
+//   (KEPT_ANSWERS_MAX_AGE_SECONDS), so "3 hours ago" does not go stale for long.
 // - Never someone else's: a page is kept, and answered from memory, only for a request
 //   without a session cookie (valid or not, as Remix's own cookie parser finds it: the app's
 //   hasSessionCookie), and only when the app marked it `Cache-Control: public` and set no
@@ -20,7 +20,6 @@ import crypto from "node:crypto";
 import zlib from "node:zlib";
 import { KeptStore } from "./kept-store.js";
 
-const MAX_AGE_MS = 60_000;
 const HIT = 'page-cache;desc="hit"';
 // The compression middleware's threshold: smaller answers go out as they are.
 const COMPRESS_FROM_BYTES = 1024;
@@ -38,8 +37,11 @@ const KEPT_JSON = /^\/api(?:\/[1-9][0-9]{0,9})?$/;
  * @typedef {Kept & { headers: [string, string][], body: Buffer, encoded: Map<string, Buffer> }} KeptJson
  */
 
-/** @param {App} app */
-export function keptAnswers(app) {
+/**
+ * @param {App} app
+ * @param {{ maxAgeMs: number }} options
+ */
+export function keptAnswers(app, { maxAgeMs }) {
   /** @type {KeptStore<KeptPage>} */
   const pages = new KeptStore({ maxEntries: 300, maxBytes: 16 * 1024 * 1024 });
   /** @type {KeptStore<KeptJson>} */
@@ -56,7 +58,7 @@ export function keptAnswers(app) {
       if (!candidate) return next();
       const store = candidate.kind === "page" ? pages : json;
       const kept = store.get(candidate.key);
-      if (kept && kept.version === candidate.version && Date.now() - kept.keptAt < MAX_AGE_MS) {
+      if (kept && kept.version === candidate.version && Date.now() - kept.keptAt < maxAgeMs) {
         if (candidate.kind === "page") sendPage(req, res, /** @type {KeptPage} */ (kept));
         else sendJson(req, res, /** @type {KeptJson} */ (kept));
         return;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, trustProxyHops, webConcurrency } from "../../server/config.js";
+import { ConfigError, keptAnswersMaxAgeMs, trustProxyHops, webConcurrency } from "../../server/config.js";
 import { preferredEncoding } from "../../server/kept-answers.js";
 import { KeptStore } from "../../server/kept-store.js";
 import { isHost } from "../../server/malformed-requests.js";
@@ -12,6 +12,11 @@ describe("settings", () => {
     expect([undefined, "", "false", "0", "1", "2"].map(trustProxyHops)).toEqual([0, 0, 0, 0, 1, 2]);
     expect(() => trustProxyHops("true")).toThrow(/too trusting/);
     for (const bad of ["yes", "-1", "loopback", "1.5"]) expect(() => trustProxyHops(bad)).toThrow(ConfigError);
+  });
+
+  it("keeps answers 60 s unless KEPT_ANSWERS_MAX_AGE_SECONDS says otherwise", () => {
+    expect([undefined, "", "5"].map(keptAnswersMaxAgeMs)).toEqual([60_000, 60_000, 5_000]);
+    for (const bad of ["0", "1.5", "a minute"]) expect(() => keptAnswersMaxAgeMs(bad)).toThrow(ConfigError);
   });
 
   it("takes WEB_CONCURRENCY as a number of workers, one per core by default", () => {
