@@ -12,6 +12,8 @@ export type Endpoint = {
   next: () => RequestParams;
   /** For endpoints that may not exist yet: why the first answer shows it is missing, or null. */
   missing?: (response: Response) => string | null;
+  /** Connections for this endpoint alone (default: --connections); a single client's latency is measured with 1. */
+  connections?: number;
 };
 
 export type EndpointResult =
@@ -20,6 +22,8 @@ export type EndpointResult =
       endpoint: string;
       available: true;
       example: string;
+      /** Connections this endpoint was loaded with. */
+      connections: number;
       requestsPerSecond: number;
       latencyMs: { p50: number; p90: number; p99: number; average: number; max: number };
       requests: number;
@@ -71,6 +75,7 @@ export function endpoints(server: Server, db: SeededDatabase, sessions: Sessions
   const anyPost = () => 1 + Math.floor(Math.random() * db.posts);
   const anyReader = () => ({ Cookie: sessions.readers[Math.floor(Math.random() * sessions.readers.length)] });
   const anyImage = () => db.imagePosts[Math.floor(Math.random() * db.imagePosts.length)];
+  const notFound = (response: Response) => (response.status === 404 ? "answered 404: a build without revision history" : null);
   const notJson = (response: Response) =>
     response.status === 200 && response.headers.get("Content-Type")?.includes("application/json")
       ? null
@@ -111,6 +116,25 @@ export function endpoints(server: Server, db: SeededDatabase, sessions: Sessions
     // Without a cookie or token: kept in memory until the content changes, like pages.
     { name: "GET /api", status: 200, next: () => ({ path: "/api" }), missing: notJson },
     { name: "GET /api/:id", status: 200, next: () => ({ path: `/api/${anyPost()}` }), missing: notJson },
+    // One client reading a long history: the first page, and one version against the one
+    // before it (the history's "changes" links), with 1,000 revisions behind them.
+    {
+      name: `GET /:id/history (${db.historyPost.revisions.toLocaleString("en")} revisions, first page, 1 connection)`,
+      status: 200,
+      connections: 1,
+      next: () => ({ path: `/${db.historyPost.id}/history` }),
+      missing: notFound,
+    },
+    {
+      name: `GET /:id/compare (history of ${db.historyPost.revisions.toLocaleString("en")} revisions, 1 connection)`,
+      status: 200,
+      connections: 1,
+      next: () => {
+        const version = 2 + Math.floor(Math.random() * (db.historyPost.revisions - 1));
+        return { path: `/${db.historyPost.id}/compare?from=${version - 1}&to=${version}` };
+      },
+      missing: notFound,
+    },
     {
       name: "POST /login (argon2id verify)",
       status: 302,
@@ -161,8 +185,11 @@ export async function measure(
     const next = endpoint.next();
     return { ...next, headers: { ...BROWSER_HEADERS, ...next.headers } };
   });
+  const clients = endpoint.connections ?? connections;
+  // A worker thread needs a connection of its own.
+  const threads = Math.min(workers, clients);
   const run = (seconds: number) => {
-    current = autocannon({ url: server.url, connections, duration: seconds, requests, workers: workers > 1 ? workers : undefined });
+    current = autocannon({ url: server.url, connections: clients, duration: seconds, requests, workers: threads > 1 ? threads : undefined });
     return current;
   };
   // Not measured: lets V8 optimise the hot paths and SQLite fill its page cache.
@@ -180,6 +207,7 @@ export async function measure(
     endpoint: endpoint.name,
     available: true,
     example: `${example.method ?? "GET"} ${example.path}`,
+    connections: clients,
     requestsPerSecond: result.requests.average,
     latencyMs: {
       p50: result.latency.p50,

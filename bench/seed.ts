@@ -4,13 +4,14 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { sql, type Insertable } from "kysely";
-import type { Post } from "~/generated/kysely/database";
+import { sql, type Insertable, type Kysely } from "kysely";
+import type { DB, Post, PostRevision } from "~/generated/kysely/database";
 import sharp from "sharp";
 import { openDatabase, timestamp } from "~/utils/db.server";
 import { databaseConfig } from "../prisma/database-url.js";
 import { hashPassword } from "~/models/user.server";
 import { processImage, type ProcessedImage } from "~/utils/image.server";
+import { changeSize, type PostState } from "~/utils/word-diff.server";
 
 export const BENCH_USER = { username: "bench", password: "bench-password-1" } as const;
 /** Readers who sign in for the signed-in rows: reader1..reader50, all with this password. */
@@ -22,12 +23,16 @@ const MAX_IMAGE_POSTS = 300;
 /** Distinct pictures behind those posts; processing one takes about half a second. */
 const DISTINCT_IMAGES = 8;
 const POSTS_PER_BATCH = 5_000;
+/** Saves of the one post whose history the bench reads (the newest post). */
+export const HISTORY_REVISIONS = 1_000;
 
 export type SeededDatabase = {
   url: string;
   posts: number;
   /** Ids 1..posts, newest last. */
   imagePosts: { id: number; hash: string }[];
+  /** A post saved HISTORY_REVISIONS times, each save kept as a revision. */
+  historyPost: { id: number; revisions: number };
   seconds: number;
   bytes: number;
 };
@@ -119,6 +124,10 @@ export async function seed(databaseUrl: string, posts: number): Promise<SeededDa
         }
       });
     }
+    // Every post's first save, as the app keeps it (and the revisions migration made it).
+    await sql`INSERT INTO "PostRevision" ("postId", "version", "editorId", "createdAt", "charsAdded", "charsRemoved", "imageChanged", "imageHash", "imageAlt", "title", "text")
+      SELECT "id", 1, "editorId", "createdAt", length("title") + length("text"), 0, "imageHash" IS NOT NULL, "imageHash", "imageAlt", "title", "text" FROM "Post"`.execute(db);
+    const historyPost = await fillHistory(db, posts, [owner.id, editor.id], random);
     let bytes: number;
     if (config.kind === "sqlite") {
       await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
@@ -132,12 +141,60 @@ export async function seed(databaseUrl: string, posts: number): Promise<SeededDa
       url: databaseUrl,
       posts,
       imagePosts: [...imageOf].map(([id, image]) => ({ id, hash: image.hash })),
+      historyPost,
       seconds: (performance.now() - started) / 1000,
       bytes,
     };
   } finally {
     await close();
   }
+}
+
+/**
+ * Saves post `id` HISTORY_REVISIONS - 1 more times, by turns of the two users, each save a
+ * small edit (a word changed, now and then a sentence added or the oldest paragraph
+ * dropped) kept as a revision with what it changed, as the app would have counted it.
+ */
+async function fillHistory(db: Kysely<DB>, id: number, editors: number[], random: () => number) {
+  const post = await db.selectFrom("Post").select(["title", "text", "imageHash", "imageAlt", "createdAt"]).where("id", "=", id).executeTakeFirstOrThrow();
+  const started = Date.parse(post.createdAt);
+  let state: PostState = { title: post.title, text: post.text, imageHash: post.imageHash, imageAlt: post.imageAlt };
+  const rows: Insertable<PostRevision>[] = [];
+  for (let version = 2; version <= HISTORY_REVISIONS; version++) {
+    const tokens = state.text.split(" ");
+    tokens[Math.floor(random() * tokens.length)] = words(random, 1);
+    let text = tokens.join(" ");
+    if (random() < 0.2) text += ` ${words(random, 8)}.`;
+    if (text.length > 1_500) text = text.slice(text.indexOf("\n\n") + 2);
+    const next: PostState = { ...state, text };
+    const change = changeSize(state, next);
+    rows.push({
+      postId: id,
+      version,
+      editorId: editors[version % editors.length],
+      createdAt: timestamp(new Date(started + version * 1_000)),
+      charsAdded: change.charsAdded,
+      charsRemoved: change.charsRemoved,
+      imageChanged: change.imageChanged ? 1 : 0,
+      imageHash: next.imageHash,
+      imageAlt: next.imageAlt,
+      title: next.title,
+      text: next.text,
+    });
+    state = next;
+  }
+  await db.transaction().execute(async (transaction) => {
+    for (let offset = 0; offset < rows.length; offset += 500) {
+      await transaction.insertInto("PostRevision").values(rows.slice(offset, offset + 500)).execute();
+    }
+    const last = rows[rows.length - 1];
+    await transaction
+      .updateTable("Post")
+      .set({ text: state.text, version: HISTORY_REVISIONS, editorId: last.editorId, updatedAt: last.createdAt })
+      .where("id", "=", id)
+      .execute();
+  });
+  return { id, revisions: HISTORY_REVISIONS };
 }
 
 /**

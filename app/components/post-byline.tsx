@@ -22,7 +22,7 @@ export function PostByline({ post }: { post: Byline }) {
 // Intl.DateTimeFormat on every call, which was a third of the front page's server time.
 const DATE_FORMAT = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
-function DateText({ value }: { value: string | Date }) {
+export function DateText({ value }: { value: string | Date }) {
   const date = new Date(value);
   return <time dateTime={date.toISOString()}>{DATE_FORMAT.format(date)} UTC</time>;
 }

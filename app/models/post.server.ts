@@ -1,8 +1,9 @@
 import { sql } from "kysely";
 import type { ProcessedImage } from "~/utils/image.server";
-import { MAX_ID, bumpContentVersion, hotQuery, timestamp, toDate, write, type Database } from "~/utils/db.server";
+import { MAX_ID, bumpContentVersion, hotQuery, hotStatement, timestamp, toDate, write, type Database } from "~/utils/db.server";
 import { TEXT_MAX_LENGTH, TITLE_MAX_LENGTH } from "~/utils/rules";
 import { hasControlCharacters, hasErrors, type FieldErrors, type Validated } from "~/utils/validation";
+import { changeSize, type ChangeSize, type PostState } from "~/utils/word-diff.server";
 
 export const PAGE_SIZE = 20;
 
@@ -118,7 +119,7 @@ async function storeImage(db: Database, image: ProcessedImage) {
     .execute();
 }
 
-/** Deletes stored images that nothing refers to any more. */
+/** Deletes stored images that nothing refers to any more: no post, and no revision of one. */
 async function deleteUnusedImages(db: Database, hashes: (string | null | undefined)[]) {
   const candidates = [...new Set(hashes.filter((hash): hash is string => Boolean(hash)))];
   if (candidates.length === 0) return;
@@ -128,7 +129,66 @@ async function deleteUnusedImages(db: Database, hashes: (string | null | undefin
     .where(({ not, exists, selectFrom }) =>
       not(exists(selectFrom("Post").select(sql.lit(1).as("one")).whereRef("Post.imageHash", "=", "Image.hash"))),
     )
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom("PostRevision").select(sql.lit(1).as("one")).whereRef("PostRevision.imageHash", "=", "Image.hash"))),
+    )
     .execute();
+}
+
+// ---- revisions (docs/decisions/012-revisions.md) ---------------------------------------
+// Every save keeps what it saved as a revision, inside the save's own transaction: there is
+// no post version without its revision. How much changed is measured before the
+// transaction (a diff is work the write lock need not wait for), against the state the
+// save is then made conditional on.
+
+// Compiled once: building and compiling a 12-column insert cost Kysely more than SQLite
+// takes to run it.
+const insertRevision = hotStatement(
+  (
+    db,
+    postId: number,
+    version: number,
+    editorId: number,
+    createdAt: string,
+    charsAdded: number,
+    charsRemoved: number,
+    imageChanged: number,
+    restoredFrom: number | null,
+    imageHash: string | null,
+    imageAlt: string,
+    title: string,
+    text: string,
+  ) =>
+    db
+      .insertInto("PostRevision")
+      .values({ postId, version, editorId, createdAt, charsAdded, charsRemoved, imageChanged, restoredFrom, imageHash, imageAlt, title, text }),
+);
+
+/**
+ * Keeps a save as a revision. `change` was measured against the state this save replaced.
+ * Called inside the save's write(), after the post row is written.
+ */
+async function recordRevision(
+  db: Database,
+  revision: { postId: number; version: number; editorId: number; createdAt: string; state: PostState; change: ChangeSize; restoredFrom?: number },
+) {
+  const { state, change } = revision;
+  await insertRevision(
+    db,
+    revision.postId,
+    revision.version,
+    revision.editorId,
+    revision.createdAt,
+    change.charsAdded,
+    change.charsRemoved,
+    // A number, which SQLite stores and PostgreSQL's boolean column accepts alike.
+    change.imageChanged ? 1 : 0,
+    revision.restoredFrom ?? null,
+    state.imageHash,
+    state.imageAlt,
+    state.title,
+    state.text,
+  );
 }
 
 export async function createPost({
@@ -143,22 +203,16 @@ export async function createPost({
   imageAlt?: string;
 }): Promise<PostDetail> {
   const now = timestamp();
+  const state: PostState = { ...input, imageHash: image?.hash ?? null, imageAlt: image ? imageAlt : "" };
   const id = await write(async (db) => {
     await bumpContentVersion(db);
     if (image) await storeImage(db, image);
     const created = await db
       .insertInto("Post")
-      .values({
-        ...input,
-        ownerId,
-        editorId: ownerId,
-        imageHash: image?.hash ?? null,
-        imageAlt: image ? imageAlt : "",
-        createdAt: now,
-        updatedAt: now,
-      })
+      .values({ ...state, ownerId, editorId: ownerId, createdAt: now, updatedAt: now })
       .returning("id")
       .executeTakeFirstOrThrow();
+    await recordRevision(db, { postId: created.id, version: 1, editorId: ownerId, createdAt: now, state, change: changeSize(null, state) });
     return created.id;
   });
   // Read back through getPost, the one definition of what a post looks like.
@@ -172,13 +226,28 @@ export type UpdateResult =
   | { status: "conflict"; current: PostDetail }
   | { status: "missing" };
 
-/** What an edit does to the image: keep it (undefined), replace it, or remove it. */
-export type ImageChange = ProcessedImage | "remove" | undefined;
+/**
+ * What an edit does to the image: keep it (undefined), replace it with a new upload, put
+ * back one that is stored already (a restore), or remove it.
+ */
+export type ImageChange = ProcessedImage | { storedHash: string } | "remove" | undefined;
+
+const stateQuery = hotQuery((db, id: number) =>
+  db.selectFrom("Post").select(["version", "title", "text", "imageHash", "imageAlt"]).where("id", "=", id),
+);
+
+/** Thrown inside a save's transaction when the post moved on since it was read: rolls it back. */
+class PostMoved extends Error {}
 
 /**
- * Saves an edit and credits it to `editorId`. With `baseVersion`, the save only happens if
- * nobody saved since that version was loaded: the compare-and-set is a single UPDATE, so
- * two concurrent saves can never both win.
+ * Saves an edit and credits it to `editorId`, keeping it as a new revision. With
+ * `baseVersion`, the save only happens if nobody saved since that version was loaded: the
+ * compare-and-set is a single UPDATE, so two concurrent saves can never both win.
+ *
+ * What changed (for the history list) is measured before the transaction, so that the
+ * write lock never waits for a diff; the save is then conditional on the version it was
+ * measured against. A save without a base version that loses that race measures again
+ * inside the transaction, where nobody can overtake it.
  */
 export async function updatePost({
   id,
@@ -187,6 +256,7 @@ export async function updatePost({
   baseVersion,
   image,
   imageAlt,
+  restoredFrom,
 }: {
   id: number;
   editorId: number;
@@ -194,35 +264,69 @@ export async function updatePost({
   baseVersion?: number | null;
   image?: ImageChange;
   imageAlt?: string;
+  /** The version whose content this save puts back (a restore). */
+  restoredFrom?: number;
 }): Promise<UpdateResult> {
-  const saved = await write(async (db) => {
-    // First: on PostgreSQL this row lock puts concurrent saves in line, so `before` stays true.
-    await bumpContentVersion(db);
-    const before = await db.selectFrom("Post").select(["imageHash", "version"]).where("id", "=", id).executeTakeFirst();
-    if (!before || (baseVersion != null && before.version !== baseVersion)) return false;
-    if (image && image !== "remove") await storeImage(db, image);
-    const imageHash = image === undefined ? before.imageHash : image === "remove" ? null : image.hash;
-    const { numUpdatedRows } = await db
-      .updateTable("Post")
-      .set({
-        ...input,
-        editorId,
-        version: before.version + 1,
-        updatedAt: timestamp(),
-        imageHash,
-        ...(imageAlt !== undefined || image !== undefined ? { imageAlt: imageHash ? (imageAlt ?? "") : "" } : {}),
-      })
-      .where("id", "=", id)
-      // Still a compare-and-set, for writers that do not bump the content version (Studio).
-      .where("version", "=", before.version)
-      .executeTakeFirst();
-    if (numUpdatedRows !== 1n) return false;
-    if (before.imageHash !== imageHash) await deleteUnusedImages(db, [before.imageHash]);
-    return true;
-  });
-  const post = await getPost(id);
-  if (!post) return { status: "missing" };
-  return saved ? { status: "saved", post } : { status: "conflict", current: post };
+  const imageHashOf = (before: { imageHash: string | null }) =>
+    image === undefined ? before.imageHash : image === "remove" ? null : "storedHash" in image ? image.storedHash : image.hash;
+  const plan = (before: PostState & { version: number }) => {
+    const imageHash = imageHashOf(before);
+    const after: PostState = {
+      title: input.title ?? before.title,
+      text: input.text ?? before.text,
+      imageHash,
+      imageAlt: imageAlt !== undefined || image !== undefined ? (imageHash ? (imageAlt ?? "") : "") : before.imageAlt,
+    };
+    return { before, after, change: changeSize(before, after) };
+  };
+
+  const [found] = await stateQuery(id);
+  if (!found) return { status: "missing" };
+  if (baseVersion != null && found.version !== baseVersion) return conflict(id);
+  const measured = plan(found);
+
+  const save = (measuredInside: boolean) =>
+    write(async (db) => {
+      // First: on PostgreSQL this row lock puts concurrent saves in line.
+      await bumpContentVersion(db);
+      let current = measured;
+      if (measuredInside) {
+        const before = await db.selectFrom("Post").select(["version", "title", "text", "imageHash", "imageAlt"]).where("id", "=", id).executeTakeFirst();
+        if (!before) return false;
+        current = plan(before);
+      }
+      const { before, after, change } = current;
+      if (image && image !== "remove" && !("storedHash" in image)) await storeImage(db, image);
+      const now = timestamp();
+      const { numUpdatedRows } = await db
+        .updateTable("Post")
+        .set({ ...after, editorId, version: before.version + 1, updatedAt: now })
+        .where("id", "=", id)
+        // The compare-and-set: the change was measured against this version.
+        .where("version", "=", before.version)
+        .executeTakeFirst();
+      if (numUpdatedRows !== 1n) throw new PostMoved();
+      await recordRevision(db, { postId: id, version: before.version + 1, editorId, createdAt: now, state: after, change, restoredFrom });
+      if (before.imageHash !== after.imageHash) await deleteUnusedImages(db, [before.imageHash]);
+      return true;
+    });
+
+  let saved: boolean;
+  try {
+    saved = await save(false);
+  } catch (error) {
+    if (!(error instanceof PostMoved)) throw error;
+    // Someone saved since the post was read; nothing was written.
+    if (baseVersion != null) return conflict(id);
+    saved = await save(true);
+  }
+  const post = saved ? await getPost(id) : null;
+  return post ? { status: "saved", post } : { status: "missing" };
+}
+
+async function conflict(id: number): Promise<UpdateResult> {
+  const current = await getPost(id);
+  return current ? { status: "conflict", current } : { status: "missing" };
 }
 
 export type DeleteResult = "deleted" | "missing" | "forbidden";
@@ -231,6 +335,13 @@ export type DeleteResult = "deleted" | "missing" | "forbidden";
 export async function deletePost({ id, userId }: { id: number; userId: number }): Promise<DeleteResult> {
   return write(async (db) => {
     await bumpContentVersion(db);
+    // The images of its history, which goes with it (ON DELETE CASCADE).
+    const pastImages = await db
+      .selectFrom("PostRevision")
+      .select("imageHash")
+      .where("postId", "=", id)
+      .where("imageHash", "is not", null)
+      .execute();
     const deleted = await db
       .deleteFrom("Post")
       .where("id", "=", id)
@@ -238,7 +349,7 @@ export async function deletePost({ id, userId }: { id: number; userId: number })
       .returning("imageHash")
       .executeTakeFirst();
     if (deleted) {
-      await deleteUnusedImages(db, [deleted.imageHash]);
+      await deleteUnusedImages(db, [deleted.imageHash, ...pastImages.map((row) => row.imageHash)]);
       return "deleted";
     }
     const exists = await db.selectFrom("Post").select("id").where("id", "=", id).executeTakeFirst();

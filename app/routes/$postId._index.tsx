@@ -38,6 +38,7 @@ export default function PostPage() {
       <nav aria-label="Post actions" className="actions">
         {signedIn ? <Link to={`/${post.id}/edit`}>Edit</Link> : <Link to={`/login?redirectTo=/${post.id}/edit`}>Log in to edit</Link>}
         {isOwner ? <Link to={`/${post.id}/delete`}>Delete</Link> : null}
+        <Link to={`/${post.id}/history`}>History</Link>
         <Link to="/">All posts</Link>
       </nav>
     </main>

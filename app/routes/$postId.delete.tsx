@@ -36,7 +36,7 @@ export default function DeletePost() {
   return (
     <main className="page narrow">
       <h1>Delete “{post.title}”?</h1>
-      <p>The post and its image will be gone for good.</p>
+      <p>The post, its image and its whole history (every earlier version) will be gone for good.</p>
       <Form method="post" className="actions">
         <button type="submit" className="danger" disabled={deleting}>
           {deleting ? "Deleting…" : "Delete post"}

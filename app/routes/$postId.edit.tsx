@@ -1,8 +1,10 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { EditConflict } from "~/components/edit-conflict";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { PostForm } from "~/components/post-form";
 import { getPost, updatePost } from "~/models/post.server";
+import { changesSince } from "~/models/revision.server";
 import { invariantResponse, requirePostId } from "~/utils/http.server";
 import { postImageUrl } from "~/utils/image-url";
 import { busyFormOrThrow, readPostSubmission, retryAfterHeaders } from "~/utils/post-form.server";
@@ -50,11 +52,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
     // Someone saved first: keep the user's words in the form and show what they saved.
     const { title, text, version } = result.current;
     const editor = editorName(result.current);
+    // What they changed since the version this editor began from (issue 12).
+    const changes = await changesSince(id, submission.baseVersion, result.current);
     return data(
       {
         errors: { form: `${editor} saved this post while you were editing. Your changes are not saved yet.` },
         values: submission.input,
-        conflict: { title, text, editor, version },
+        conflict: { title, text, editor, version, changes },
       },
       { status: 409 },
     );
@@ -69,14 +73,7 @@ export default function EditPost() {
   return (
     <main className="page narrow">
       <h1>Edit post</h1>
-      {conflict ? (
-        <section className="conflict" aria-labelledby="conflict-heading">
-          <h2 id="conflict-heading">The version {conflict.editor} saved</h2>
-          <p>Merge what you need into the form below, then save again.</p>
-          <h3>{conflict.title}</h3>
-          <div className="post-text">{conflict.text}</div>
-        </section>
-      ) : null}
+      {conflict ? <EditConflict postId={post.id} conflict={conflict} /> : null}
       <PostForm
         // Remount after a conflict so the form carries the newer version it now builds on.
         key={conflict?.version ?? post.version}

@@ -70,10 +70,15 @@ export function readPostEdit(body: Record<string, unknown>): { input: Partial<Po
   const fields = stringFields(body);
   const given = (["title", "text"] as const).filter((name) => fields[name] !== undefined);
   if (given.length === 0) throw apiError(400, 'Send "title", "text" or both to change a post.');
+  return { input: checked(fields, given), baseVersion: readBaseVersion(body) };
+}
+
+/** The optional `version` a write is based on: it is refused (409) if the post has moved on. */
+export function readBaseVersion(body: Record<string, unknown>): number | null {
   const version = body.version ?? null;
   const validVersion = typeof version === "number" && Number.isInteger(version) && version >= 1 && version <= MAX_VERSION;
   if (version !== null && !validVersion) {
     throw apiError(400, 'Invalid "version": it must be a whole number, the "version" of the post you started from.');
   }
-  return { input: checked(fields, given), baseVersion: validVersion ? version : null };
+  return validVersion ? version : null;
 }

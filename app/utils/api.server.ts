@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { verifyApiToken } from "~/models/api-token.server";
 import type { SessionUser } from "~/models/user.server";
+import { decodeCursor } from "~/utils/cursor.server";
 import { ImageError } from "~/utils/image.server";
 import { decodeUtf8, readBodyBytes } from "~/utils/request-body.server";
 import { getUser } from "~/utils/session.server";
@@ -115,6 +116,31 @@ export async function readJsonObject(request: Request): Promise<Record<string, u
     throw apiError(400, 'The body must be a JSON object, such as {"title": "Hello", "text": "First post"}.');
   }
   return value as Record<string, unknown>;
+}
+
+/** Like readJsonObject, for bodies that may be left out: no body at all reads as `{}`. */
+export async function readOptionalJsonObject(request: Request): Promise<Record<string, unknown>> {
+  const length = request.headers.get("Content-Length");
+  const hasBody = request.headers.has("Transfer-Encoding") || (length !== null && length.trim() !== "0");
+  return hasBody ? readJsonObject(request) : {};
+}
+
+// ---- pages of a list -----------------------------------------------------------------
+
+const DEFAULT_LIMIT = 50;
+// Asking for more is refused rather than quietly cut down: a client that takes a short
+// page for the last one would otherwise stop early.
+const MAX_LIMIT = 200;
+
+/** `?limit=` (1 to 200, default 50) and `?cursor=` (a "next" value) of a list; a bad one is a 400. */
+export function readPageParams(request: Request): { after: number | undefined; limit: number } {
+  const params = new URL(request.url).searchParams;
+  const after = decodeCursor(params.get("cursor"));
+  if (after === null) throw apiError(400, 'Invalid "cursor": use the "next" value of the page before.');
+  const rawLimit = params.get("limit");
+  const limit = rawLimit === null ? DEFAULT_LIMIT : /^[1-9][0-9]{0,2}$/.test(rawLimit) ? Number(rawLimit) : 0;
+  if (limit < 1 || limit > MAX_LIMIT) throw apiError(400, `Invalid "limit": it must be a whole number from 1 to ${MAX_LIMIT}.`);
+  return { after, limit };
 }
 
 // ---- one wrapper per route -----------------------------------------------------------

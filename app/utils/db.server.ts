@@ -175,6 +175,26 @@ export function hotQuery<Params extends unknown[], Row>(build: (db: Database, ..
   };
 }
 
+/**
+ * A write on the busiest write path (every save of a post), compiled once like hotQuery
+ * and then run on the transaction it is given, with each call's values.
+ */
+export function hotStatement<Params extends unknown[], Row>(build: (db: Database, ...params: Params) => Compilable<Row>) {
+  const compiled = new Map<DatabaseConfig["kind"], CompiledQuery<Row>>();
+  return async (transaction: Database, ...params: Params) => {
+    const kind = databaseKind();
+    let query = compiled.get(kind);
+    if (!query) {
+      query = build(transaction, ...params).compile();
+      if (query.parameters.length !== params.length || query.parameters.some((value, index) => value !== params[index])) {
+        throw new Error(`hotStatement: the statement does not use its parameters once each, in order: ${query.sql}`);
+      }
+      compiled.set(kind, query);
+    }
+    return transaction.executeQuery<Row>({ ...query, parameters: params });
+  };
+}
+
 /** Closes the connections (tests, and the end of scripts). */
 export async function closeDatabase() {
   const open = globalStore.__quillDatabase;

@@ -23,3 +23,10 @@ export function requirePostId(raw: string | undefined): number {
   invariantResponse(id !== null, "No post has that address.", 404);
   return id;
 }
+
+/** A version number from `params.version`, or a 404. */
+export function requireVersion(raw: string | undefined): number {
+  const version = parseId(raw);
+  invariantResponse(version !== null, "This post has no such version.", 404);
+  return version;
+}

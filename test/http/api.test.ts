@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import http from "node:http";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { callApi, createToken, failed, ok as okBody, type Call } from "../support/api";
 import { startApp, type RunningApp } from "../support/app-server";
 import { withTestDatabase } from "../support/database";
 import { databaseSnapshot } from "../support/database-snapshot";
@@ -20,52 +21,16 @@ afterAll(() => app?.stop());
 const MB = 1024 * 1024;
 const EVIL = "https://evil.example";
 
-type Call = { method?: string; json?: unknown; body?: BodyInit; token?: string; headers?: Record<string, string> };
-
-/** A script's request: no cookie, no Origin; JSON bodies get their Content-Type. */
-function call(path: string, { method = "GET", json, body, token, headers = {} }: Call = {}, baseUrl = app.url) {
-  const sent: Record<string, string> = { ...headers };
-  if (token) sent.Authorization = `Bearer ${token}`;
-  if (json !== undefined) sent["Content-Type"] ??= "application/json";
-  return fetch(new URL(path, baseUrl), {
-    method,
-    headers: sent,
-    body: json !== undefined ? JSON.stringify(json) : body,
-    redirect: "manual",
-  });
+/** A script's request (test/support/api.ts), to this file's app unless told otherwise. */
+function call(path: string, options: Call = {}, baseUrl = app.url) {
+  return callApi(baseUrl, path, options);
 }
 
 type Post = { id: number; owner: string; editor: string; title: string; text: string; version: number; image: string | null };
 
-/** The body of a success, after checking the status and that it is JSON. */
-async function ok<T = { data: Post }>(response: Response, status = 200): Promise<T & { status: "ok" }> {
-  const body = await response.text();
-  expect(response.status, body).toBe(status);
-  expect(response.headers.get("Content-Type")).toMatch(/^application\/json/);
-  const parsed = JSON.parse(body);
-  expect(parsed.status).toBe("ok");
-  return parsed;
-}
-
-/** The reason of a failure: exactly `{"status": "failed", "reason": "..."}`, as JSON. */
-async function failed(response: Response, status: number, reason?: string | RegExp): Promise<string> {
-  const body = await response.text();
-  expect(response.status, body).toBe(status);
-  expect(response.headers.get("Content-Type"), body).toMatch(/^application\/json/);
-  const parsed = JSON.parse(body);
-  expect(parsed).toEqual({ status: "failed", reason: expect.any(String) });
-  if (reason !== undefined) expect(parsed.reason).toMatch(reason);
-  return parsed.reason;
-}
-
-/** Creates a token on the settings page, as a person would, and reads it off the page. */
-async function createToken(browser: HttpClient, name = "my script") {
-  const response = await browser.post("/settings/tokens", { intent: "create", name });
-  const html = await response.text();
-  expect(response.status, html).toBe(200);
-  const token = /quill_[A-Za-z0-9_-]{43}/.exec(html)?.[0];
-  if (!token) throw new Error(`no token on the page:\n${visibleText(html)}`);
-  return token;
+/** The body of a success: a post unless told otherwise. */
+function ok<T = { data: Post }>(response: Response, status = 200) {
+  return okBody<T>(response, status);
 }
 
 /** A new account with a browser session and an API token. */

@@ -123,6 +123,13 @@ describe(`${WRITERS} people saving the same post at once`, () => {
     expect(contradicted).toEqual([]);
     expect(final.text).toBe(madeBy.get(final.version));
 
+    // Each save kept its revision in the same transaction: one per version, with its text.
+    const revisions = await withTestDatabase(app.databaseUrl, (db) =>
+      db.selectFrom("PostRevision").select(["version", "text"]).where("postId", "=", postId).orderBy("version").execute(),
+    );
+    expect(revisions.map((revision) => revision.version)).toEqual(Array.from({ length: final.version }, (_, index) => index + 1));
+    expect(revisions.filter((revision) => madeBy.get(revision.version) !== revision.text)).toEqual([]);
+
     const lost = saved.length - new Set(saved.map((save) => save.basedOn)).size + contradicted.length;
     console.log(
       `[lost updates] writers ${WRITERS}, writes tried ${tried}, saved ${saved.length}, 409 ${conflicts}, lost ${lost}, final version ${final.version}, versions observed ${observed.length}`,

@@ -10,12 +10,13 @@ export function openReadOnly(databaseFile: string) {
 
 export type Snapshot = { counts: Record<string, number>; checksum: string };
 
-const TABLES = ["User", "Post", "Image", "ApiToken"] as const;
+const TABLES = ["User", "Post", "PostRevision", "Image", "ApiToken"] as const;
 // Rows whose content must not change when a request is refused (Throttle may: a
 // refused login is still a counted failure).
-const CHECKSUMMED = ["User", "Post", "Image"] as const;
+const CHECKSUMMED = ["User", "Post", "PostRevision", "Image"] as const;
+const ORDER: Record<(typeof CHECKSUMMED)[number], string> = { User: `"id"`, Post: `"id"`, PostRevision: `"postId", "version"`, Image: `"hash"` };
 
-/** Row counts and a checksum of every User, Post and Image row, image bytes included (either database). */
+/** Row counts and a checksum of every User, Post, PostRevision and Image row, image bytes included (either database). */
 export function databaseSnapshot(databaseUrl: string): Promise<Snapshot> {
   return withTestDatabase(databaseUrl, async (db) => {
     const counts: Record<string, number> = {};
@@ -25,8 +26,7 @@ export function databaseSnapshot(databaseUrl: string): Promise<Snapshot> {
     }
     const hash = crypto.createHash("sha256");
     for (const table of CHECKSUMMED) {
-      const key = table === "Image" ? "hash" : "id";
-      const { rows } = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(table)} ORDER BY ${sql.ref(key)}`.execute(db);
+      const { rows } = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(table)} ORDER BY ${sql.raw(ORDER[table])}`.execute(db);
       for (const row of rows) {
         for (const [column, value] of Object.entries(row)) {
           hash.update(`${table}.${column}=`);

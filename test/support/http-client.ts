@@ -81,6 +81,16 @@ export class HttpClient {
     if (response.status !== 302 || !match) throw new Error(`create failed: ${response.status} ${await response.text()}`);
     return Number(match[1]);
   }
+
+  /** Sends the edit form of a post; `version` is the one the form was loaded with. */
+  editPost(id: number, fields: { title: string; text?: string; image?: Blob; version?: number }) {
+    const form = new FormData();
+    form.set("title", fields.title);
+    form.set("text", fields.text ?? "");
+    if (fields.image) form.set("image", fields.image, "image.png");
+    if (fields.version !== undefined) form.set("version", String(fields.version));
+    return this.post(`/${id}/edit`, form);
+  }
 }
 
 /** The text a person reads on an HTML page: no tags, scripts or comments; entities decoded. */

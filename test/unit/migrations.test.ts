@@ -52,3 +52,37 @@ describe("migrating a database that already has posts", () => {
     db.close();
   });
 });
+
+describe("migrating to revision history", () => {
+  it("keeps each existing post's current state as its first revision, under the post's version", () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "quill-migrate-")), "quill.db");
+    const db = new Database(file);
+    const revisions = migrations.indexOf("20261130120000_post_revisions");
+    expect(revisions).toBeGreaterThan(0);
+    for (const name of migrations.slice(0, revisions)) apply(db, name);
+
+    const now = "2026-11-20T10:00:00.000Z";
+    const later = "2026-11-21T09:30:00.000Z";
+    db.prepare(`INSERT INTO "User" ("id", "username", "usernameKey", "passwordHash", "updatedAt") VALUES (1, 'ann', 'ann', 'x', ?), (2, 'ben', 'ben', 'x', ?)`).run(now, now);
+    db.prepare(`INSERT INTO "Image" ("hash", "contentType", "width", "height", "data", "thumbnail") VALUES ('hashA', 'image/webp', 1, 1, x'00', x'00')`).run();
+    const post = db.prepare(`INSERT INTO "Post" ("id", "title", "text", "ownerId", "editorId", "version", "imageHash", "imageAlt", "createdAt", "updatedAt") VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)`);
+    post.run(1, "Edited often", "Current words", 2, 7, "hashA", "A harbour", now, later);
+    post.run(2, "Never edited", "", 1, 1, null, "", now, now);
+    post.run(3, "Editor gone", "Text", null, 3, null, "", now, later);
+
+    for (const name of migrations.slice(revisions)) apply(db, name);
+
+    expect(db.prepare(`SELECT * FROM "PostRevision" ORDER BY "postId"`).all()).toEqual([
+      { postId: 1, version: 7, editorId: 2, createdAt: later, charsAdded: 25, charsRemoved: 0, imageChanged: 1, restoredFrom: null, imageHash: "hashA", imageAlt: "A harbour", title: "Edited often", text: "Current words" },
+      { postId: 2, version: 1, editorId: 1, createdAt: now, charsAdded: 12, charsRemoved: 0, imageChanged: 0, restoredFrom: null, imageHash: null, imageAlt: "", title: "Never edited", text: "" },
+      { postId: 3, version: 3, editorId: null, createdAt: later, charsAdded: 15, charsRemoved: 0, imageChanged: 0, restoredFrom: null, imageHash: null, imageAlt: "", title: "Editor gone", text: "Text" },
+    ]);
+    expect(db.prepare("PRAGMA foreign_key_check").all()).toEqual([]);
+
+    // A post's history goes with it.
+    db.pragma("foreign_keys = ON");
+    db.prepare(`DELETE FROM "Post" WHERE "id" = 1`).run();
+    expect(db.prepare(`SELECT "postId" FROM "PostRevision" ORDER BY "postId"`).all()).toEqual([{ postId: 2 }, { postId: 3 }]);
+    db.close();
+  });
+});

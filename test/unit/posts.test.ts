@@ -104,10 +104,14 @@ describe("posts", () => {
     expect(await getImageHash(post.id)).toBe(post.imageHash);
     await updatePost({ id: post.id, editorId: editor.id, input: {}, image: replacement });
     expect(await getImageHash(post.id)).toBe(replacement.hash);
-    // The old image is used by nothing now, so its bytes are gone.
-    expect(await getImageBytes(post.imageHash!, "full")).toBeNull();
+    // The old image stays stored: the post's first revision still shows it (docs/decisions/012).
+    expect(await getImageBytes(post.imageHash!, "full")).not.toBeNull();
     await updatePost({ id: post.id, editorId: editor.id, input: {}, image: "remove" });
     expect(await getImageHash(post.id)).toBeNull();
+    expect(await getImageBytes(replacement.hash, "full")).not.toBeNull();
+    // Once the post and its history are gone, so are the bytes.
+    expect(await deletePost({ id: post.id, userId: owner.id })).toBe("deleted");
+    expect(await getImageBytes(post.imageHash!, "full")).toBeNull();
     expect(await getImageBytes(replacement.hash, "full")).toBeNull();
   });
 

@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createPost, getImageBytes, getImageHash, getPost, listPosts } from "~/models/post.server";
+import { createPost, deletePost, getImageBytes, getImageHash, getPost, listPosts, updatePost } from "~/models/post.server";
+import { getHistoryPost, getRevision, listRevisions } from "~/models/revision.server";
 import { createUser, type SessionUser } from "~/models/user.server";
 import { processImage } from "~/utils/image.server";
 import { createUserSession, getUser } from "~/utils/session.server";
@@ -64,6 +65,8 @@ describe.skipIf(onPostgres)("query plans on SQLite", () => {
   let owner: SessionUser;
   let postId: number;
   let imageHash: string;
+  /** A post with 1,000 revisions. */
+  let historyPostId: number;
 
   beforeAll(async () => {
     recordStatements();
@@ -82,6 +85,18 @@ describe.skipIf(onPostgres)("query plans on SQLite", () => {
        INSERT INTO "Post" ("title", "text", "ownerId", "editorId", "createdAt", "updatedAt")
        SELECT 'Post ' || i, 'Text', ?, ?, '2026-01-01T00:00:00.000+00:00', '2026-01-01T00:00:00.000+00:00' FROM n`,
     ).run(first.id, second.id);
+    // A post edited 1,000 times, and one revision for each of the 3,000 posts (as the migration makes).
+    historyPostId = (await createPost({ input: { title: "Much edited", text: "Version 1" }, ownerId: owner.id })).id;
+    db.prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
+       INSERT INTO "PostRevision" ("postId", "version", "editorId", "createdAt", "charsAdded", "charsRemoved", "imageChanged", "title", "text")
+       SELECT ?, i, ?, '2026-01-01T00:00:00.000Z', 10, 2, 0, 'Much edited', 'Version ' || i FROM n`,
+    ).run(historyPostId, second.id);
+    db.prepare(`UPDATE "Post" SET "version" = 1000 WHERE "id" = ?`).run(historyPostId);
+    db.prepare(
+      `INSERT INTO "PostRevision" ("postId", "version", "editorId", "createdAt", "charsAdded", "charsRemoved", "imageChanged", "title", "text")
+       SELECT "id", 1, "editorId", "updatedAt", 10, 0, 0, "title", "text" FROM "Post" WHERE "id" NOT IN (SELECT "postId" FROM "PostRevision")`,
+    ).run();
     db.close();
   });
 
@@ -91,6 +106,7 @@ describe.skipIf(onPostgres)("query plans on SQLite", () => {
     const [list] = statements;
     expect(list.sql).not.toMatch(IMAGE_DATA);
     expect(list.sql).not.toMatch(/"text"/);
+    expect(list.sql).not.toMatch(/PostRevision/);
     const steps = plan(list);
     // Posts by a range on the primary key, already in order, never scanned and sorted.
     expect(steps).toContainEqual(expect.stringMatching(/^SEARCH p USING INTEGER PRIMARY KEY \(rowid<\?\)$/));
@@ -105,6 +121,7 @@ describe.skipIf(onPostgres)("query plans on SQLite", () => {
   function expectPostPage(statements: Executed[]) {
     expect(statements).toHaveLength(1);
     expect(statements[0].sql).not.toMatch(IMAGE_DATA);
+    expect(statements[0].sql).not.toMatch(/PostRevision/);
     const steps = plan(statements[0]);
     expect(steps.filter((step) => step.startsWith("SEARCH"))).toEqual(Array(3).fill(expect.stringMatching(BY_PRIMARY_KEY)));
     expect(steps.filter((step) => FULL_SCAN_OR_SORT.test(step))).toEqual([]);
@@ -154,6 +171,57 @@ describe.skipIf(onPostgres)("query plans on SQLite", () => {
         await statementsOf(() => getImageHash(postId)),
         await statementsOf(() => getImageBytes(imageHash, "thumbnail")),
       );
+      expectHistoryPage(await statementsOf(() => Promise.all([getHistoryPost(historyPostId), listRevisions(historyPostId, { before: 600 })])));
+    });
+  });
+
+  const BY_REVISION_KEY = (range: string) =>
+    new RegExp(`^SEARCH r USING (PRIMARY KEY|INDEX sqlite_autoindex_PostRevision_1) \\(postId=\\? AND version${range}\\?\\)$`);
+
+  function expectHistoryPage(statements: Executed[]) {
+    // The post's title and version, and a page of revisions with their editors: never any text.
+    expect(statements).toHaveLength(2);
+    for (const statement of statements) {
+      expect(statement.sql).not.toMatch(/"text"/);
+      expect(statement.sql).not.toMatch(IMAGE_DATA);
+      expect(plan(statement).filter((step) => FULL_SCAN_OR_SORT.test(step))).toEqual([]);
+    }
+    const page = statements.find((statement) => /PostRevision/.test(statement.sql))!;
+    const steps = plan(page);
+    // A range of the (postId, version) key, already newest first; names by primary key.
+    expect(steps).toContainEqual(expect.stringMatching(BY_REVISION_KEY("<")));
+    expect(steps.filter((step) => /^SEARCH u /.test(step))).toEqual([expect.stringMatching(BY_PRIMARY_KEY)]);
+  }
+
+  describe("revision history", () => {
+    it("reads a page of history, first or later, by the (postId, version) key without any text", async () => {
+      const history = () => Promise.all([getHistoryPost(historyPostId), listRevisions(historyPostId, {})]);
+      expectHistoryPage(await statementsOf(history));
+      const [, first] = await history();
+      expect(first.revisions.map((revision) => revision.version)).toEqual(Array.from({ length: 20 }, (_, n) => 1000 - n));
+      expectHistoryPage(await statementsOf(() => Promise.all([getHistoryPost(historyPostId), listRevisions(historyPostId, { before: 37 })])));
+    });
+
+    it("reads one revision, with its text, by its key", async () => {
+      const statements = await statementsOf(() => getRevision(historyPostId, 500));
+      expect(statements).toHaveLength(1);
+      expect(plan(statements[0])).toContainEqual(expect.stringMatching(BY_REVISION_KEY("=")));
+      expect(plan(statements[0]).filter((step) => FULL_SCAN_OR_SORT.test(step))).toEqual([]);
+    });
+
+    it("saves and deletes without scanning the history", async () => {
+      const image = await processImage(await pngImage(12, 12, "#777777"));
+      const post = await createPost({ input: { title: "Brief", text: "Short-lived" }, ownerId: owner.id, image });
+      const statements = await statementsOf(async () => {
+        await updatePost({ id: post.id, editorId: owner.id, input: { text: "Shorter" }, image: "remove" });
+        await deletePost({ id: post.id, userId: owner.id });
+      });
+      expect(statements.filter((statement) => /insert into "PostRevision"/i.test(statement.sql))).toHaveLength(1);
+      const touching = statements.filter((statement) => /PostRevision/.test(statement.sql) && !/^insert/i.test(statement.sql));
+      expect(touching.length).toBeGreaterThanOrEqual(2);
+      for (const statement of touching) {
+        expect(plan(statement).filter((step) => /SCAN (main\.)?"?PostRevision|^SCAN r\b/.test(step)), statement.sql).toEqual([]);
+      }
     });
   });
 
