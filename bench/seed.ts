@@ -81,7 +81,10 @@ export async function seed(databaseUrl: string, posts: number): Promise<SeededDa
       )
       .execute();
 
-    const pictures = await Promise.all(Array.from({ length: Math.min(DISTINCT_IMAGES, posts) }, (_, n) => picture(n)));
+    // One after another: the app's image pipeline decodes one image at a time and turns away
+    // more than a few waiting (app/utils/image.server.ts).
+    const pictures: ProcessedImage[] = [];
+    for (let n = 0; n < Math.min(DISTINCT_IMAGES, posts); n++) pictures.push(await picture(n));
     await db
       .insertInto("Image")
       .values(
