@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remi
 import { Field } from "~/components/field";
 import { beginAttempt, throttleKey } from "~/models/throttle.server";
 import { verifyLogin } from "~/models/user.server";
-import { clientAddress } from "~/utils/client-address.server";
+import { addressThrottleKeys } from "~/utils/client-address.server";
 import { readForm } from "~/utils/form.server";
 import { safeRedirect } from "~/utils/redirect";
 import { createUserSession, getUser } from "~/utils/session.server";
@@ -24,7 +24,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return null;
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const { formData } = await readForm(request, { fields: ["username", "password", "redirectTo"] });
   const username = textField(formData, "username").trim();
   const password = textField(formData, "password");
@@ -36,10 +36,8 @@ export async function action({ request }: ActionFunctionArgs) {
   // A name that breaks the username rules cannot have an account: no password to check,
   // and nothing stored about it.
   if (!USERNAME_PATTERN.test(username)) return data({ error: NO_MATCH, username }, { status: 401 });
-  const attempt = await beginAttempt("login", [
-    throttleKey("login", "user", username),
-    throttleKey("login", "address", clientAddress(request)),
-  ]);
+  // Per account, and per client address when the server knows it (not under plain remix-serve).
+  const attempt = await beginAttempt("login", [throttleKey("login", "user", username), ...addressThrottleKeys("login", context)]);
   if (!attempt.allowed) {
     const minutes = Math.ceil(attempt.retryAfterSeconds / 60);
     const error =

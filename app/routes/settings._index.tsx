@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParam
 import { Field } from "~/components/field";
 import { beginAttempt, throttleKey } from "~/models/throttle.server";
 import { changePassword, endAllSessions, passwordProblem } from "~/models/user.server";
-import { clientAddress } from "~/utils/client-address.server";
+import { addressThrottleKeys } from "~/utils/client-address.server";
 import { readForm } from "~/utils/form.server";
 import { PASSWORD_MIN_LENGTH } from "~/utils/rules";
 import { createUserSession, requireUser } from "~/utils/session.server";
@@ -23,7 +23,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { username: user.username };
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const { formData } = await readForm(request, { fields: ["intent", "currentPassword", "newPassword"] });
   const intent = textField(formData, "intent");
@@ -38,7 +38,7 @@ export async function action({ request }: ActionFunctionArgs) {
     if (problem) return data({ errors: { newPassword: problem } }, { status: 400 });
     // Checking the current password is a password guess like a login: limited the same way.
     const accountKey = throttleKey("password", "user", String(user.id));
-    const attempt = await beginAttempt("password", [accountKey, throttleKey("password", "address", clientAddress(request))]);
+    const attempt = await beginAttempt("password", [accountKey, ...addressThrottleKeys("password", context)]);
     if (!attempt.allowed) {
       const minutes = Math.ceil(attempt.retryAfterSeconds / 60);
       const form =

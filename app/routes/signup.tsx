@@ -1,9 +1,9 @@
 import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Field } from "~/components/field";
-import { beginAttempt, throttleKey } from "~/models/throttle.server";
+import { beginAttempt } from "~/models/throttle.server";
 import { createUser, validateNewCredentials } from "~/models/user.server";
-import { clientAddress } from "~/utils/client-address.server";
+import { addressThrottleKeys } from "~/utils/client-address.server";
 import { readForm } from "~/utils/form.server";
 import { PASSWORD_MIN_LENGTH, USERNAME_RULE } from "~/utils/rules";
 import { safeRedirect } from "~/utils/redirect";
@@ -26,7 +26,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 type SignupField = "username" | "password" | "confirmPassword";
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const { formData } = await readForm(request, { fields: ["username", "password", "confirmPassword", "redirectTo"] });
   const username = textField(formData, "username").trim();
   const password = textField(formData, "password");
@@ -40,7 +40,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!validated.ok || errors.confirmPassword) return data({ errors, username }, { status: 400 });
 
   // Every account costs a password hash and a row: a limited number an hour per address.
-  const attempt = await beginAttempt("signup", [throttleKey("signup", "address", clientAddress(request))]);
+  const attempt = await beginAttempt("signup", addressThrottleKeys("signup", context));
   if (!attempt.allowed) {
     const errors: FieldErrors<SignupField> = {
       form:
