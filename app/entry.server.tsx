@@ -1,27 +1,34 @@
 import { Writable } from "node:stream";
-import type { EntryContext, HandleDataRequestFunction, HandleErrorFunction } from "@remix-run/node";
+import type { AppLoadContext, EntryContext, HandleDataRequestFunction, HandleErrorFunction } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceContext } from "~/utils/nonce";
-import { keepPage } from "~/utils/page-cache.server";
-import { applySecurityHeaders, createNonce } from "~/utils/security-headers.server";
-// For their side effects on the HTTP server, in this order: how connections end after each
-// answer, then images and kept pages answered ahead of Remix (see server-hooks.server.ts).
-import "~/utils/connections.server";
-import "~/utils/image-serving.server";
-import "~/utils/page-cache.server";
+import { pageCacheControl, PRIVATE_PAGE } from "~/utils/page-caching.server";
+import { contentSecurityPolicy, createNonce } from "~/utils/security-headers.server";
+
+// What the server (server/index.js) calls from the app, through the server build
+// (`build.entry.module`): the fast paths ahead of Remix use the same functions as the routes.
+export { answerImageRequest } from "~/utils/image-serving.server";
+export { contentVersion } from "~/utils/db.server";
+export { pageVariant } from "~/utils/page-caching.server";
+export { hasSessionCookie } from "~/utils/session.server";
 
 // How long single-fetch may keep a stream open; Quill's loaders do not stream.
 export const streamTimeout = 5_000;
 
-export default function handleRequest(
+export default async function handleRequest(
   request: Request,
   responseStatusCode: number,
   responseHeaders: Headers,
   remixContext: EntryContext,
+  loadContext?: AppLoadContext,
 ) {
-  const nonce = createNonce();
-  applySecurityHeaders(responseHeaders, request, nonce);
+  // The server makes the nonce when it runs (it keeps pages split at it); remix-serve does not.
+  const nonce = loadContext?.cspNonce ?? createNonce();
+  responseHeaders.set("Content-Security-Policy", contentSecurityPolicy(nonce));
+  // A route's own headers (a page that shows a secret once says no-store) come first.
+  if (!responseHeaders.has("Cache-Control")) responseHeaders.set("Cache-Control", await pageCacheControl(request, remixContext));
+  responseHeaders.append("Vary", "Cookie");
   return new Promise<Response>((resolve, reject) => {
     // Cleared once the page is rendered: while pending, this timer keeps the whole render
     // (request, loader data, React's tree) reachable, which under load held every page
@@ -37,8 +44,8 @@ export default function handleRequest(
         nonce,
         onAllReady() {
           clearTimeout(timer);
-          // Sent as one buffer, not as React's dozens of small chunks: remix-serve's
-          // compression makes each chunk a zlib job of its own, which halved the pages
+          // Sent as one buffer, not as React's dozens of small chunks: the compression
+          // middleware makes each chunk a zlib job of its own, which halved the pages
           // served a second to browsers (they all ask for Brotli or gzip).
           const chunks: Buffer[] = [];
           const body = new Writable({
@@ -48,9 +55,7 @@ export default function handleRequest(
             },
             final(done) {
               responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-              const html = Buffer.concat(chunks);
-              keepPage({ context: remixContext, status: responseStatusCode, headers: responseHeaders, html, nonce });
-              resolve(new Response(html, { headers: responseHeaders, status: responseStatusCode }));
+              resolve(new Response(Buffer.concat(chunks), { headers: responseHeaders, status: responseStatusCode }));
               done();
             },
           });
@@ -69,8 +74,10 @@ export default function handleRequest(
   });
 }
 
-export const handleDataRequest: HandleDataRequestFunction = (response, { request }) => {
-  applySecurityHeaders(response.headers, request);
+// Single-fetch data of a page: per visitor, like a signed-in page.
+export const handleDataRequest: HandleDataRequestFunction = (response) => {
+  if (!response.headers.has("Cache-Control")) response.headers.set("Cache-Control", PRIVATE_PAGE);
+  response.headers.append("Vary", "Cookie");
   return response;
 };
 

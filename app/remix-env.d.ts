@@ -1,9 +1,20 @@
 /// <reference types="vite/client" />
 import "@remix-run/node";
 
-// Single Fetch changes what loaders' data looks like on the client; tell the types.
 declare module "@remix-run/node" {
+  // Single Fetch changes what loaders' data looks like on the client; tell the types.
   interface Future {
     v3_singleFetch: true;
+  }
+
+  /**
+   * What the server (server/index.js, through getLoadContext) tells loaders and actions.
+   * Both are absent under plain `remix-serve`: app code must work without them.
+   */
+  interface AppLoadContext {
+    /** The client's address as Express's `trust proxy` setting reads it (TRUST_PROXY hops). */
+    clientAddress?: string;
+    /** The CSP nonce of this response; the server keeps pages split at it. */
+    cspNonce?: string;
   }
 }

@@ -1,7 +1,7 @@
 // What the bench asks of the server, and one autocannon run per endpoint.
 import autocannon, { type Instance, type RequestParams } from "autocannon";
 import { watchCpu } from "./cpu";
-import { BENCH_USER, type SeededDatabase } from "./seed";
+import { BENCH_USER, READER_PASSWORD, READERS, type SeededDatabase } from "./seed";
 import { sampleMemory, type Server } from "./server";
 
 export type Endpoint = {
@@ -29,7 +29,7 @@ export type EndpointResult =
       requests: number;
       /** Connection errors, timeouts included. */
       errors: number;
-      /** Answers outside 2xx and 3xx. */
+      /** Answers outside 2xx and 3xx (other than the endpoint's own `status`). */
       non2xx3xx: number;
       /** Answers whose status was not the endpoint's `status` (e.g. 200 where 304 was due). */
       unexpectedStatus: number;
@@ -49,21 +49,31 @@ export type EndpointResult =
 
 export type Measured = Extract<EndpointResult, { available: true }>;
 
-/** Signs the bench user in and answers the session cookie, for the signed-in front page. */
-export async function signIn(server: Server): Promise<string> {
+/** Signs a user in (the bench user by default) and answers the session cookie. */
+export async function signIn(server: Server, user: { username: string; password: string } = BENCH_USER): Promise<string> {
   const response = await fetch(`${server.url}/login`, {
     method: "POST",
     headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: server.url },
-    body: new URLSearchParams(BENCH_USER).toString(),
+    body: new URLSearchParams(user).toString(),
     redirect: "manual",
   });
   const cookie = response.headers.get("Set-Cookie")?.split(";")[0];
-  if (response.status !== 302 || !cookie) throw new Error(`Signing in failed: ${response.status}`);
+  if (response.status !== 302 || !cookie) throw new Error(`Signing ${user.username} in failed: ${response.status}`);
   return cookie;
 }
 
-export function endpoints(server: Server, db: SeededDatabase, sessionCookie: string): Endpoint[] {
+/** The session cookies of the 50 readers, for the rows with as many different signed-in users. */
+export async function signInReaders(server: Server): Promise<string[]> {
+  const cookies: string[] = [];
+  for (let n = 1; n <= READERS; n++) cookies.push(await signIn(server, { username: `reader${n}`, password: READER_PASSWORD }));
+  return cookies;
+}
+
+export type Sessions = { bench: string; readers: string[] };
+
+export function endpoints(server: Server, db: SeededDatabase, sessions: Sessions): Endpoint[] {
   const anyPost = () => 1 + Math.floor(Math.random() * db.posts);
+  const anyReader = () => ({ Cookie: sessions.readers[Math.floor(Math.random() * sessions.readers.length)] });
   const anyImage = () => db.imagePosts[Math.floor(Math.random() * db.imagePosts.length)];
   const notFound = (response: Response) => (response.status === 404 ? "answered 404: a build without revision history" : null);
   const notJson = (response: Response) =>
@@ -72,9 +82,13 @@ export function endpoints(server: Server, db: SeededDatabase, sessionCookie: str
       : `answered ${response.status} ${response.headers.get("Content-Type") ?? ""}`.trim();
   return [
     { name: "GET / (front page, 20 posts)", status: 200, next: () => ({ path: "/" }) },
-    // Rendered for every request: signed-in pages are never kept (app/utils/page-cache.server.ts).
-    { name: "GET / signed in", status: 200, next: () => ({ path: "/", headers: { Cookie: sessionCookie } }) },
+    // Rendered for every request: signed-in pages are never kept (server/kept-answers.js).
+    { name: "GET / signed in", status: 200, next: () => ({ path: "/", headers: { Cookie: sessions.bench } }) },
+    { name: "GET / signed in, 50 users", status: 200, next: () => ({ path: "/", headers: anyReader() }) },
     { name: "GET /:id (post page)", status: 200, next: () => ({ path: `/${anyPost()}` }) },
+    { name: "GET /:id signed in, 50 users", status: 200, next: () => ({ path: `/${anyPost()}`, headers: anyReader() }) },
+    // The framework's floor: the app's 404 page, an empty document with the layout and nothing loaded.
+    { name: "GET /no/such/page (404 page)", status: 404, next: () => ({ path: "/no/such/page" }) },
     {
       name: "GET /:id/image?v= (full image)",
       status: 200,
@@ -99,6 +113,7 @@ export function endpoints(server: Server, db: SeededDatabase, sessionCookie: str
         return { path: `/${id}/image?v=${hash}`, headers: { "If-None-Match": `"${hash}-full"` } };
       },
     },
+    // Without a cookie or token: kept in memory until the content changes, like pages.
     { name: "GET /api", status: 200, next: () => ({ path: "/api" }), missing: notJson },
     { name: "GET /api/:id", status: 200, next: () => ({ path: `/api/${anyPost()}` }), missing: notJson },
     // One client reading a long history: the first page, and one version against the one
@@ -133,7 +148,7 @@ export function endpoints(server: Server, db: SeededDatabase, sessionCookie: str
   ];
 }
 
-// What Chrome sends with every request: remix-serve then compresses pages and JSON
+// What Chrome sends with every request: the server then compresses pages and JSON
 // (Brotli first) as it does for real visitors. Images are WebP and sent as they are.
 // Enough distinct requests that a large database is not one hot row: 1,000 random posts.
 const REQUESTS_PER_RUN = 1_000;
@@ -203,7 +218,8 @@ export async function measure(
     },
     requests: answered,
     errors: result.errors,
-    non2xx3xx: result["1xx"] + result["4xx"] + result["5xx"],
+    // The 404 page's row expects its 4xx: only the others count here.
+    non2xx3xx: result["1xx"] + result["4xx"] + result["5xx"] - (endpoint.status >= 400 ? (statusCodes[String(endpoint.status)] ?? 0) : 0),
     unexpectedStatus: answered - (statusCodes[String(endpoint.status)] ?? 0),
     statusCodes,
     throughputMBps: result.throughput.average / 1e6,

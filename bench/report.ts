@@ -8,12 +8,16 @@ import type { EndpointResult, Measured } from "./load";
 export type Report = {
   date: string;
   machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; loadAverageAtStart: number[] };
-  options: { database: "sqlite" | "postgresql"; posts: number; duration: number; warmup: number; connections: number; workers: number };
+  options: { database: "sqlite" | "postgresql"; posts: number; duration: number; warmup: number; connections: number; workers: number; webConcurrency: number[] };
   database: { posts: number; imagePosts: number; seedSeconds: number; megabytes: number };
   argon2: Argon2Timing;
-  results: EndpointResult[];
-  /** VmHWM of the server process at the end: its peak resident memory over the whole run. */
-  serverPeakRssMb: number;
+  /** One run per worker count, on the same data. */
+  runs: {
+    webConcurrency: number;
+    results: EndpointResult[];
+    /** The sum of the server processes' VmHWM at the end: their peaks over the run (at most their peak together). */
+    serverPeakRssMb: number;
+  }[];
 };
 
 const number = (value: number, digits = 0) =>
@@ -39,6 +43,24 @@ export function table(results: EndpointResult[]) {
   );
   const header = ["endpoint", "req/s", "p50 ms", "p99 ms", "errors", "non-2xx/3xx", "server CPU ms/req", "load CPU ms/req", "RSS MB"];
   return [header, header.map((_, n) => (n === 0 ? "---" : "---:")), ...rows].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
+}
+
+/** Requests a second with the second worker count against the first, endpoint by endpoint. */
+export function comparison(first: EndpointResult[], second: EndpointResult[]) {
+  const lines = ["| endpoint | ratio |", "| --- | ---: |"];
+  for (const a of first) {
+    const b = second.find((each) => each.endpoint === a.endpoint);
+    if (a.available && b?.available) lines.push(`| ${a.endpoint} | ${number(b.requestsPerSecond / a.requestsPerSecond, 2)}x |`);
+  }
+  return lines.join("\n");
+}
+
+/** How a rendered signed-in front page compares with the framework's floor (the 404 page). */
+export function floorRatio(results: EndpointResult[]) {
+  const floor = results.find((result) => result.endpoint.includes("404 page"));
+  const page = results.find((result) => result.endpoint === "GET / signed in, 50 users");
+  if (!floor?.available || !page?.available) return "";
+  return `Signed-in front page: ${number(page.serverCpuMsPerRequest, 2)} ms of server CPU, the 404 page ${number(floor.serverCpuMsPerRequest, 2)} ms: ${number(page.serverCpuMsPerRequest / floor.serverCpuMsPerRequest, 1)}x the floor.`;
 }
 
 function expectedStatus(result: Measured) {

@@ -1,7 +1,8 @@
-// `npm run bench [-- --posts 100000 --duration 10 --build --database postgresql]`: builds the
-// app if needed, fills a fresh SQLite file (or, with `--database postgresql`, a database on a
-// throwaway PostgreSQL server of its own), starts the production server on a free loopback
-// port and loads each endpoint with autocannon. Prints a table, writes
+// `npm run bench [-- --posts 100000 --duration 10 --build --database postgresql --web-concurrency 2]`:
+// builds the app if needed, fills a fresh SQLite file (or, with `--database postgresql`, a
+// database on a throwaway PostgreSQL server of its own), starts the production server as
+// `npm start` does on a free loopback port, once per worker count (1 and 2 by default), and
+// loads each endpoint with autocannon. Prints a table per worker count, writes
 // bench/results/<date>-<posts>.json, and stops everything it started, also on error and Ctrl-C.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -9,8 +10,8 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { timeArgon2 } from "./argon2";
-import { endpoints, measure, signIn, stopLoad, type EndpointResult, type Measured } from "./load";
-import { table, writeReport } from "./report";
+import { endpoints, measure, signIn, signInReaders, stopLoad, type EndpointResult, type Measured } from "./load";
+import { comparison, floorRatio, table, writeReport } from "./report";
 import { migrate, seed } from "./seed";
 import { startServer, tail, type Server } from "./server";
 import { startPostgres } from "../test/support/postgres";
@@ -29,6 +30,8 @@ const { values } = parseArgs({
     build: { type: "boolean", default: false },
     only: { type: "string" },
     database: { type: "string", default: "sqlite" },
+    // Worker processes of the server (WEB_CONCURRENCY): each count is a run of its own, on the same data.
+    "web-concurrency": { type: "string", default: "1,2" },
     "keep-db": { type: "boolean", default: false },
   },
 });
@@ -42,6 +45,11 @@ const options = {
   warmup: Number(values.warmup),
   connections: positive("connections"),
   workers: positive("workers"),
+  webConcurrency: (values["web-concurrency"] ?? "").split(",").map((value) => {
+    const count = Number(value.trim());
+    if (!Number.isInteger(count) || count < 1) throw new Error(`--web-concurrency takes worker counts such as 1,2, not ${values["web-concurrency"]}`);
+    return count;
+  }),
 };
 
 function positive(name: "posts" | "duration" | "connections" | "workers") {
@@ -104,26 +112,32 @@ async function main() {
     `  ${db.posts.toLocaleString("en")} posts (${db.imagePosts.length} with images) in ${db.seconds.toFixed(1)} s, ${(db.bytes / 1e6).toFixed(0)} MB`,
   );
 
-  const server: Server = await startServer({ root, databaseUrl, logFile: path.join(directory, "server.log") });
-  cleanups.push(() => server.stop());
-  console.log(`Server ${server.url} (pid ${server.pid}); ${options.connections} connections from ${options.workers} load thread(s), ${options.duration} s per endpoint after ${options.warmup} s warm-up`);
-
-  const results: EndpointResult[] = [];
-  const sessionCookie = await signIn(server);
-  for (const endpoint of endpoints(server, db, sessionCookie)) {
-    if (values.only && !endpoint.name.includes(values.only)) continue;
-    if (cleaning) return;
-    const result = await measure(server, endpoint, options);
-    results.push(result);
+  const runs: { webConcurrency: number; results: EndpointResult[]; serverPeakRssMb: number }[] = [];
+  for (const webConcurrency of options.webConcurrency) {
+    const server: Server = await startServer({ root, databaseUrl, logFile: path.join(directory, `server-${webConcurrency}.log`), webConcurrency });
+    cleanups.push(() => server.stop());
     console.log(
-      result.available
-        ? `  ${result.endpoint}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`
-        : `  ${result.endpoint}: not available (${result.reason})`,
+      `Server ${server.url} (primary ${server.pid}, ${webConcurrency} worker${webConcurrency === 1 ? "" : "s"}); ` +
+        `${options.connections} connections from ${options.workers} load thread(s), ${options.duration} s per endpoint after ${options.warmup} s warm-up`,
     );
-    if (!server.memory()) throw new Error(`The server died during ${endpoint.name}:\n${tail(server.logFile)}`);
+    const results: EndpointResult[] = [];
+    const sessions = { bench: await signIn(server), readers: await signInReaders(server) };
+    for (const endpoint of endpoints(server, db, sessions)) {
+      if (values.only && !endpoint.name.includes(values.only)) continue;
+      if (cleaning) return;
+      const result = await measure(server, endpoint, options);
+      results.push(result);
+      console.log(
+        result.available
+          ? `  ${result.endpoint}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`
+          : `  ${result.endpoint}: not available (${result.reason})`,
+      );
+      if (!server.memory()) throw new Error(`The server died during ${endpoint.name}:\n${tail(server.logFile)}`);
+    }
+    runs.push({ webConcurrency, results, serverPeakRssMb: server.memory()?.peakRssMb ?? NaN });
+    await server.stop();
   }
 
-  const serverPeakRssMb = server.memory()?.peakRssMb ?? NaN;
   const file = writeReport(path.join(root, "bench", "results"), {
     date: new Date().toISOString(),
     machine: {
@@ -136,12 +150,18 @@ async function main() {
     options,
     database: { posts: db.posts, imagePosts: db.imagePosts.length, seedSeconds: db.seconds, megabytes: db.bytes / 1e6 },
     argon2,
-    results,
-    serverPeakRssMb,
+    runs,
   });
-  console.log(`\n${options.posts.toLocaleString("en")} posts, ${options.connections} connections, ${options.duration} s each:\n`);
-  console.log(table(results));
-  console.log(`\nServer peak RSS (VmHWM): ${serverPeakRssMb.toFixed(0)} MB. Results: ${path.relative(root, file)}`);
+  for (const run of runs) {
+    console.log(`\n${options.posts.toLocaleString("en")} posts, ${run.webConcurrency} worker${run.webConcurrency === 1 ? "" : "s"}, ${options.connections} connections, ${options.duration} s each:\n`);
+    console.log(table(run.results));
+    console.log(`\nServer peak RSS (VmHWM, all processes): ${run.serverPeakRssMb.toFixed(0)} MB.`);
+  }
+  if (runs.length === 2) console.log(`\n${comparison(runs[0].results, runs[1].results)}`);
+  const floor = runs.map((run) => floorRatio(run.results)).filter(Boolean);
+  for (const line of floor) console.log(line);
+  console.log(`Results: ${path.relative(root, file)}`);
+  const results = runs.flatMap((run) => run.results);
   const disturbed = results.filter((result): result is Measured => result.available && result.otherCores > 0.2);
   if (disturbed.length > 0) {
     const which = disturbed.map((result) => `${result.endpoint} (${result.otherCores.toFixed(1)} cores)`).join(", ");

@@ -98,7 +98,7 @@ async function modelSaver(): Promise<Saver> {
 }
 
 async function httpSaver(): Promise<Saver> {
-  const server = await startServer({ root, databaseUrl: `file:${file}`, logFile: path.join(directory, "server.log") });
+  const server = await startServer({ root, databaseUrl: `file:${file}`, logFile: path.join(directory, "server.log"), webConcurrency: 1 });
   const post = async (where: string, body: FormData | URLSearchParams, cookie = "") => {
     const response = await fetch(`${server.url}${where}`, { method: "POST", body, redirect: "manual", headers: { Origin: server.url, Cookie: cookie } });
     await response.arrayBuffer();

@@ -14,6 +14,9 @@ import { processImage, type ProcessedImage } from "~/utils/image.server";
 import { changeSize, type PostState } from "~/utils/word-diff.server";
 
 export const BENCH_USER = { username: "bench", password: "bench-password-1" } as const;
+/** Readers who sign in for the signed-in rows: reader1..reader50, all with this password. */
+export const READERS = 50;
+export const READER_PASSWORD = "reader-password-1";
 
 /** Posts that get a real image: spread evenly over the ids, the newest post always among them. */
 const MAX_IMAGE_POSTS = 300;
@@ -63,7 +66,25 @@ export async function seed(databaseUrl: string, posts: number): Promise<SeededDa
       ),
     );
 
-    const pictures = await Promise.all(Array.from({ length: Math.min(DISTINCT_IMAGES, posts) }, (_, n) => picture(n)));
+    // One hash for all readers (same password): fifty argon2id hashes would take a second.
+    const readerHash = await hashPassword(READER_PASSWORD);
+    await db
+      .insertInto("User")
+      .values(
+        Array.from({ length: READERS }, (_, n) => ({
+          username: `reader${n + 1}`,
+          usernameKey: `reader${n + 1}`,
+          passwordHash: readerHash,
+          createdAt: now,
+          updatedAt: now,
+        })),
+      )
+      .execute();
+
+    // One after another: the app's image pipeline decodes one image at a time and turns away
+    // more than a few waiting (app/utils/image.server.ts).
+    const pictures: ProcessedImage[] = [];
+    for (let n = 0; n < Math.min(DISTINCT_IMAGES, posts); n++) pictures.push(await picture(n));
     await db
       .insertInto("Image")
       .values(

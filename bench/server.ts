@@ -1,42 +1,51 @@
-// The production server under test: remix-serve started directly (not through
-// scripts/start.js), so the child we hold is the process whose memory we measure.
+// The production server under test, started the way `npm start` does (scripts/start.js:
+// the primary and WEB_CONCURRENCY workers with the process settings of scripts/server-env.js).
+// Its memory and CPU are those of all its processes together.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { serverEnv } from "../scripts/server-env.js";
 
 export type Server = {
   url: string;
+  /** The primary (scripts/start.js); the workers are its children. */
   pid: number;
-  /** The server's log (morgan's line per request goes here, not to a pipe we must drain). */
+  webConcurrency: number;
+  /** The server's log (the access log's line per request goes here, not to a pipe we must drain). */
   logFile: string;
-  /** Resident memory now and at its peak (VmHWM) so far, in MB; null once it has exited. */
+  /** Resident memory of all its processes now, and the sum of their peaks (VmHWM) so far, in MB; null once it has exited. */
   memory: () => { rssMb: number; peakRssMb: number } | null;
-  /** CPU time the server has used so far, all threads, in ms; null once it has exited. */
+  /** CPU time all its processes have used so far, all threads, in ms; null once it has exited. */
   cpuMs: () => number | null;
   stop: () => Promise<void>;
 };
 
-export async function startServer({ root, databaseUrl, logFile }: { root: string; databaseUrl: string; logFile: string }): Promise<Server> {
+export async function startServer({
+  root,
+  databaseUrl,
+  logFile,
+  webConcurrency,
+}: {
+  root: string;
+  databaseUrl: string;
+  logFile: string;
+  webConcurrency: number;
+}): Promise<Server> {
   const port = await freePort();
   const log = fs.openSync(logFile, "a");
-  const child = spawn(
-    process.execPath,
-    [path.join(root, "node_modules", "@remix-run", "serve", "dist", "cli.js"), path.join(root, "build", "server", "index.js")],
-    {
-      cwd: root,
-      env: serverEnv({
-        ...process.env,
-        NODE_ENV: "production",
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        DATABASE_URL: databaseUrl,
-        SESSION_SECRET: "bench-session-secret",
-      }),
-      stdio: ["ignore", log, log],
+  const child = spawn(process.execPath, [path.join(root, "scripts", "start.js")], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATABASE_URL: databaseUrl,
+      SESSION_SECRET: "bench-session-secret",
+      WEB_CONCURRENCY: String(webConcurrency),
     },
-  );
+    stdio: ["ignore", log, log],
+  });
   fs.closeSync(log);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const pid = child.pid;
@@ -46,24 +55,44 @@ export async function startServer({ root, databaseUrl, logFile }: { root: string
   const server: Server = {
     url: `http://127.0.0.1:${port}`,
     pid,
+    webConcurrency,
     logFile,
-    memory: () => (running() ? readMemory(pid) : null),
-    cpuMs: () => (running() ? readCpuMs(pid) : null),
+    memory: () => (running() ? sum(processTree(pid).map(readMemory)) : null),
+    cpuMs: () => (running() ? processTree(pid).reduce((total, each) => total + readCpuMs(each), 0) : null),
     async stop() {
       if (!running()) return;
       child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
       await exited;
       clearTimeout(timer);
     },
   };
   try {
-    await waitForHealth(server.url, running);
+    await waitForHealth(server.url, running, () => fs.readFileSync(logFile, "utf8").includes("[quill] serving on "));
   } catch (error) {
     await server.stop();
     throw new Error(`${(error as Error).message}\n${tail(logFile)}`);
   }
   return server;
+}
+
+/** `pid` and its children (the workers), from /proc. */
+function processTree(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid) children.push(Number(entry));
+    } catch {
+      // ended while we looked
+    }
+  }
+  return [pid, ...children];
+}
+
+function sum(memories: { rssMb: number; peakRssMb: number }[]) {
+  return memories.reduce((total, each) => ({ rssMb: total.rssMb + each.rssMb, peakRssMb: total.peakRssMb + each.peakRssMb }), { rssMb: 0, peakRssMb: 0 });
 }
 
 /** Follows the server's resident memory while a load runs; `peakMb()` is the highest seen. */
@@ -82,7 +111,12 @@ export function sampleMemory(server: Server, everyMs = 100) {
 }
 
 function readMemory(pid: number) {
-  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  let status = "";
+  try {
+    status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  } catch {
+    return { rssMb: 0, peakRssMb: 0 }; // ended while we looked
+  }
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN);
   return { rssMb: kb("VmRSS") / 1024, peakRssMb: kb("VmHWM") / 1024 };
 }
@@ -90,7 +124,13 @@ function readMemory(pid: number) {
 function readCpuMs(pid: number) {
   // utime and stime, fields 14 and 15, counted after the parenthesised command name; in
   // clock ticks of 10 ms (USER_HZ is 100 on Linux).
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  let stat = "";
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return 0;
+  }
+  const fields = stat.split(") ")[1].split(" ");
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
@@ -105,18 +145,18 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitForHealth(url: string, running: () => boolean) {
-  const deadline = Date.now() + 30_000;
+async function waitForHealth(url: string, running: () => boolean, allListening: () => boolean) {
+  const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (!running()) throw new Error("The server exited during start-up.");
     try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
+      if ((await fetch(`${url}/healthz`)).ok && allListening()) return;
     } catch {
       // not listening yet
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error("The server did not answer /healthz within 30 s.");
+  throw new Error("The server did not answer /healthz within 60 s.");
 }
 
 export function tail(file: string, lines = 30) {

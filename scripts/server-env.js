@@ -1,6 +1,6 @@
-// How the production server process is set up: shared by `npm start` and the bench, so the
-// bench measures the server as it runs in production (docs/decisions/005-performance.md).
-// Anything already set in the environment wins.
+// How the production server's worker processes are set up: shared by `npm start` and the
+// bench, so the bench measures the server as it runs in production
+// (docs/decisions/005-performance.md). Anything already set in the environment wins.
 
 /**
  * @param {NodeJS.ProcessEnv} env
@@ -11,7 +11,7 @@ export function serverEnv(env) {
   const defaults = {
     NODE_ENV: "production",
     PORT: "3000",
-    // Three pool threads on two cores: each argon2id hash holds 19 MiB while it runs, so
+    // Three pool threads per worker: each argon2id hash holds 19 MiB while it runs, so
     // four threads meant four at once (76 MiB) with no more throughput; an image decode
     // (one at a time per process, app/utils/image.server.ts) takes one thread, and logins
     // and compression keep two.
@@ -24,7 +24,7 @@ export function serverEnv(env) {
     ...defaults,
     ...env,
     // A heap limit also makes V8 grow the heap in smaller steps, and a young generation of
-    // 2 x 8 MB instead of 2 x 16 MB: under load the server peaked at ~225 MB instead of
+    // 2 x 8 MB instead of 2 x 16 MB: under load a worker peaked at ~225 MB instead of
     // ~400 MB, for ~10% fewer uncached pages a second. The live heap is 35-50 MB, so
     // 256 MB leaves room for bursts.
     NODE_OPTIONS: ["--max-old-space-size=256 --max-semi-space-size=8", env.NODE_OPTIONS].filter(Boolean).join(" "),

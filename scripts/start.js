@@ -1,46 +1,64 @@
-// `npm start`: apply migrations, build if there is no build yet, then serve with
-// remix-serve. Works on a fresh clone with no configuration (SQLite under data/).
-import { spawn, spawnSync } from "node:child_process";
+// `npm start`: apply pending migrations, build if there is no build yet (`--build` to
+// force), make sure there is a session secret, then serve the production build with
+// WEB_CONCURRENCY worker processes (server/cluster.js). This process is their primary: stop
+// signals come here (or to the whole group) and every worker finishes its requests first.
+// Works on a fresh clone with no configuration (SQLite under data/).
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { databaseConfig } from "../prisma/database-url.js";
+import { ConfigError, serverConfig } from "../server/config.js";
+import { runPrimary } from "../server/cluster.js";
 import { migrate } from "./migrate.js";
 import { serverEnv } from "./server-env.js";
+import { sessionSecrets } from "./session-secret.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const bin = (name) => path.join(root, "node_modules", ".bin", name);
 const serverBuild = path.join(root, "build", "server", "index.js");
 
-function run(command, args) {
-  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env: process.env });
-  if (result.status !== 0) {
-    console.error(`[quill] ${path.basename(command)} ${args.join(" ")} failed`);
-    process.exit(result.status ?? 1);
-  }
+/** @param {string} message */
+function fail(message) {
+  console.error(`[quill] ${message}`);
+  process.exit(1);
+}
+
+const env = serverEnv(process.env);
+let config;
+try {
+  config = serverConfig(env);
+} catch (error) {
+  if (error instanceof ConfigError) fail(error.message);
+  throw error;
 }
 
 const database = databaseConfig();
 console.log(`[quill] database: ${database.kind === "sqlite" ? database.file : "PostgreSQL"}`);
 // On PostgreSQL there may be several machines: a secret made here would be this machine's
 // alone, and a sign-in would work on one machine only.
-if (database.kind === "postgresql" && serverEnv(process.env).NODE_ENV === "production" && !process.env.SESSION_SECRET?.trim()) {
-  console.error("[quill] SESSION_SECRET must be set on PostgreSQL: every machine has to sign session cookies with the same secret");
-  process.exit(1);
+if (database.kind === "postgresql" && env.NODE_ENV === "production" && !env.SESSION_SECRET?.trim()) {
+  fail("SESSION_SECRET must be set on PostgreSQL: every machine has to sign session cookies with the same secret");
 }
 try {
   await migrate();
 } catch (error) {
-  console.error(`[quill] ${error.message}`);
-  process.exit(1);
+  fail(/** @type {Error} */ (error).message);
 }
-if (!fs.existsSync(serverBuild) || process.argv.includes("--build")) run(bin("remix"), ["vite:build"]);
 
-const server = spawn(bin("remix-serve"), [serverBuild], {
-  cwd: root,
-  stdio: "inherit",
-  env: serverEnv(process.env),
-});
-// Pass stop signals on, so remix-serve can finish the requests in flight.
-for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => server.kill(signal));
-server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+if (!fs.existsSync(serverBuild) || process.argv.includes("--build")) {
+  const built = spawnSync(path.join(root, "node_modules", ".bin", "remix"), ["vite:build"], { cwd: root, stdio: "inherit" });
+  if (built.status !== 0) fail("remix vite:build failed");
+}
+
+// Made (or read) once here, so that every worker signs cookies with the same secret.
+env.SESSION_SECRET = sessionSecrets({ env }).join(",");
+
+// `npm start` runs this under `sh -c`, and passes a SIGTERM sent to npm on to that shell
+// alone, which dies without passing it further: this process would be left running, with
+// its workers. So the parent's death counts as a SIGTERM.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) process.kill(process.pid, "SIGTERM");
+}, 250).unref();
+
+process.exitCode = await runPrimary({ workers: config.workers, env });

@@ -56,6 +56,8 @@ export type Attempt =
  * against every key's limit until one of `counted`, `cleared` or `abandoned` has finished.
  */
 export async function beginAttempt(action: ThrottledAction, keys: string[]): Promise<Attempt> {
+  // No key to count against (a per-address limit when the address is unknown): nothing to limit.
+  if (keys.length === 0) return { allowed: true, counted: async () => {}, cleared: async () => {}, abandoned: async () => {} };
   const { max, windowMs } = LIMITS[action];
   const deadline = Date.now() + MAX_WAIT_MS;
   for (;;) {

@@ -2,7 +2,6 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { getImageBytes } from "~/models/post.server";
 import { getRevisionImageHash } from "~/models/revision.server";
 import { requirePostId, requireVersion } from "~/utils/http.server";
-import { applySecurityHeaders } from "~/utils/security-headers.server";
 
 // The image an old version showed, `?size=thumbnail` for 64x64. A revision never changes
 // (post ids are never reused), so its image may be cached for good.
@@ -11,8 +10,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const version = requireVersion(params.version);
   const size = new URL(request.url).searchParams.get("size") === "thumbnail" ? "thumbnail" : "full";
   const hash = await getRevisionImageHash(postId, version);
+  // Security headers are the server's, on every response (server/security-headers.js).
   const headers = new Headers({ "Content-Type": "text/plain; charset=utf-8" });
-  applySecurityHeaders(headers, request);
   if (!hash) return new Response(hash === null ? "This version has no image." : "This post has no such version.", { status: 404, headers });
 
   headers.set("ETag", `"${hash}-${size}"`);

@@ -7,7 +7,7 @@ import { Field, FormErrors } from "~/components/field";
 import { beginAttempt, throttleKey } from "~/models/throttle.server";
 import { verifyLogin } from "~/models/user.server";
 import { LoginSchema } from "~/utils/account-schemas";
-import { clientAddress } from "~/utils/client-address.server";
+import { addressThrottleKeys } from "~/utils/client-address.server";
 import { readForm } from "~/utils/form.server";
 import { errorTitle, pageTitle } from "~/utils/meta";
 import { safeRedirect } from "~/utils/redirect";
@@ -31,7 +31,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 // One message for an unknown name and a wrong password: no hint about which accounts exist.
 const NO_MATCH = "That username and password do not match.";
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const { formData } = await readForm(request, { fields: ["username", "password", "redirectTo"] });
   const submission = parseWithZod(firstOfEach(formData), { schema: LoginSchema });
   // The password never comes back in the page.
@@ -43,10 +43,8 @@ export async function action({ request }: ActionFunctionArgs) {
   // A name that breaks the username rules cannot have an account: no password to check,
   // and nothing stored about it.
   if (!USERNAME_PATTERN.test(username)) return refuse(401, NO_MATCH);
-  const attempt = await beginAttempt("login", [
-    throttleKey("login", "user", username),
-    throttleKey("login", "address", clientAddress(request)),
-  ]);
+  // Per account, and per client address when the server knows it (not under plain remix-serve).
+  const attempt = await beginAttempt("login", [throttleKey("login", "user", username), ...addressThrottleKeys("login", context)]);
   if (!attempt.allowed) {
     const minutes = Math.ceil(attempt.retryAfterSeconds / 60);
     const message =

@@ -7,7 +7,7 @@ import { Field, FormErrors } from "~/components/field";
 import { beginAttempt, throttleKey } from "~/models/throttle.server";
 import { changePassword, endAllSessions } from "~/models/user.server";
 import { LogoutEverywhereSchema, PasswordChangeSchema } from "~/utils/account-schemas";
-import { clientAddress } from "~/utils/client-address.server";
+import { addressThrottleKeys } from "~/utils/client-address.server";
 import { readForm } from "~/utils/form.server";
 import { errorTitle, pageTitle } from "~/utils/meta";
 import { PASSWORD_MIN_LENGTH } from "~/utils/rules";
@@ -29,7 +29,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 const PASSWORDS = ["currentPassword", "newPassword"];
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const { formData } = await readForm(request, { fields: ["intent", "currentPassword", "newPassword", "revokeTokens"] });
   const intent = formData.get("intent");
@@ -51,7 +51,7 @@ export async function action({ request }: ActionFunctionArgs) {
     const { currentPassword, newPassword } = submission.value;
     // Checking the current password is a password guess like a login: limited the same way.
     const accountKey = throttleKey("password", "user", String(user.id));
-    const attempt = await beginAttempt("password", [accountKey, throttleKey("password", "address", clientAddress(request))]);
+    const attempt = await beginAttempt("password", [accountKey, ...addressThrottleKeys("password", context)]);
     if (!attempt.allowed) {
       const minutes = Math.ceil(attempt.retryAfterSeconds / 60);
       const message =

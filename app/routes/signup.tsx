@@ -4,10 +4,10 @@ import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type Loa
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, FormErrors } from "~/components/field";
-import { beginAttempt, throttleKey } from "~/models/throttle.server";
+import { beginAttempt } from "~/models/throttle.server";
 import { createUser } from "~/models/user.server";
 import { SignupSchema } from "~/utils/account-schemas";
-import { clientAddress } from "~/utils/client-address.server";
+import { addressThrottleKeys } from "~/utils/client-address.server";
 import { readForm } from "~/utils/form.server";
 import { errorTitle, pageTitle } from "~/utils/meta";
 import { safeRedirect } from "~/utils/redirect";
@@ -31,14 +31,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
 // Passwords never come back in the page.
 const HIDDEN = ["password", "confirmPassword"];
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const { formData } = await readForm(request, { fields: ["username", "password", "confirmPassword", "redirectTo"] });
   const submission = parseWithZod(firstOfEach(formData), { schema: SignupSchema });
   if (submission.status !== "success") return data({ result: submission.reply({ hideFields: HIDDEN }) }, { status: 400 });
   const { username, password, redirectTo } = submission.value;
 
   // Every account costs a password hash and a row: a limited number an hour per address.
-  const attempt = await beginAttempt("signup", [throttleKey("signup", "address", clientAddress(request))]);
+  const attempt = await beginAttempt("signup", addressThrottleKeys("signup", context));
   if (!attempt.allowed) {
     const message =
       attempt.reason === "busy"

@@ -4,8 +4,6 @@ import type { SessionUser } from "~/models/user.server";
 import { decodeCursor } from "~/utils/cursor.server";
 import { ImageError } from "~/utils/image.server";
 import { decodeUtf8, readBodyBytes } from "~/utils/request-body.server";
-import { assertSameOrigin } from "~/utils/same-origin.server";
-import { applySecurityHeaders } from "~/utils/security-headers.server";
 import { getUser } from "~/utils/session.server";
 
 // The JSON API's plumbing: the envelope, who is asking, reading bodies, and one wrapper
@@ -50,20 +48,14 @@ async function userFromAuthorization(authorization: string): Promise<SessionUser
 /**
  * The user making a write: the bearer token's owner, or else the signed-in browser's. A
  * cookie comes along with any request the browser makes, including ones another site
- * triggers, so cookie-authenticated writes must pass the same-origin check (tokens are never
- * sent implicitly, so they are exempt).
+ * triggers: the server refuses those before they get here (server/same-origin.js), and
+ * tokens, never sent implicitly, are exempt.
  */
 export async function requireApiUser(request: Request): Promise<SessionUser> {
   const authorization = request.headers.get("Authorization");
   if (authorization !== null) return userFromAuthorization(authorization);
   const user = await getUser(request);
   if (!user) throw unauthorized(`This needs an account. ${SIGN_IN}`);
-  try {
-    assertSameOrigin(request);
-  } catch (error) {
-    if (!(error instanceof Response)) throw error;
-    throw apiError(403, "This request came from another site, so your browser's session was not accepted. Use an API token instead.");
-  }
   return user;
 }
 
@@ -182,7 +174,6 @@ export function apiRoute(handlers: Partial<Record<Method, Handler>>) {
     } catch (error) {
       response = await errorResponse(error);
     }
-    applySecurityHeaders(response.headers, request);
     if (!response.headers.has("Cache-Control")) response.headers.set("Cache-Control", "no-store");
     return response;
   };
@@ -212,8 +203,8 @@ function isThrownData(error: unknown): error is ThrownData {
   return typeof error === "object" && error !== null && (error as { type?: unknown }).type === "DataWithResponseInit";
 }
 
-// Shared helpers speak Remix: requirePostId throws `data("...", {status: 404})`, and the
-// same-origin check throws a plain-text Response. Their status and message are kept.
+// Shared helpers speak Remix: requirePostId throws `data("...", {status: 404})`, others a
+// plain-text Response. Their status and message are kept.
 async function errorResponse(error: unknown): Promise<Response> {
   if (error instanceof ImageError) return apiError(error.status, error.message, error.status === 503 ? { "Retry-After": "5" } : undefined);
   if (error instanceof Response && error.headers.get("Content-Type")?.startsWith("application/json")) return error;

@@ -1,20 +1,21 @@
-import { AsyncLocalStorage } from "node:async_hooks";
-import { addRequestHook } from "~/utils/server-hooks.server";
-
-// remix-serve builds the Fetch `Request` without the caller's socket, so loaders and actions
-// cannot see where a request came from. This hook carries the socket's address through the
-// whole handling of the request in an AsyncLocalStorage scope.
-const store = new AsyncLocalStorage<string | undefined>();
-addRequestHook("client-address", (_server, request, _response, next) => store.run(request.socket?.remoteAddress, next));
+import type { AppLoadContext } from "@remix-run/node";
+import { throttleKey, type ThrottledAction } from "~/models/throttle.server";
 
 /**
- * The address of the client. Behind a reverse proxy (TRUST_PROXY=true) that is the first
- * address in X-Forwarded-For; otherwise the header is ignored, since anyone can send it.
+ * The client's address, as the server worked it out (Express's `trust proxy` with the
+ * TRUST_PROXY hop count: server/index.js), or undefined when nobody told us: under plain
+ * `remix-serve` there is no load context.
  */
-export function clientAddress(request: Request): string {
-  if (process.env.TRUST_PROXY === "true") {
-    const forwarded = request.headers.get("X-Forwarded-For")?.split(",")[0]?.trim();
-    if (forwarded) return forwarded;
-  }
-  return store.getStore() ?? "unknown";
+export function clientAddress(context: AppLoadContext | undefined): string | undefined {
+  return context?.clientAddress || undefined;
+}
+
+/**
+ * The throttle key of the client's address for `action`, as a list to spread among the
+ * others: empty when the address is unknown, so that per-address limits are skipped then
+ * and per-account ones still apply (one bucket for everybody would let anyone lock everyone out).
+ */
+export function addressThrottleKeys(action: ThrottledAction, context: AppLoadContext | undefined): string[] {
+  const address = clientAddress(context);
+  return address ? [throttleKey(action, "address", address)] : [];
 }

@@ -1,3 +1,5 @@
+import { parse } from "cookie";
+
 // A visitor's preferences that change how pages look, kept in plain cookies so that pages
 // are right from the first byte, without JavaScript (docs/decisions/011-reading-and-writing.md):
 // the colour theme they chose, and their time zone as the browser reports it (a client
@@ -15,29 +17,12 @@ export function isThemeChoice(value: unknown): value is ThemeChoice {
   return value === "light" || value === "dark" || value === "system";
 }
 
-/** Cookie values by name, the way browsers and Remix's cookie parser read them. */
-export function readCookies(header: string | null | undefined): Map<string, string> {
-  const cookies = new Map<string, string>();
-  for (const pair of (header ?? "").split(";")) {
-    const equals = pair.indexOf("=");
-    if (equals === -1) continue;
-    const name = pair.slice(0, equals).trim();
-    if (!name || cookies.has(name)) continue;
-    const raw = pair.slice(equals + 1).trim().replace(/^"(.*)"$/, "$1");
-    try {
-      cookies.set(name, decodeURIComponent(raw));
-    } catch {
-      cookies.set(name, raw);
-    }
-  }
-  return cookies;
-}
-
 /** The visitor's preferences from a Cookie header; anything unknown reads as the default. */
 export function readPreferences(cookieHeader: string | null | undefined): { theme: Theme | null; timeZone: string | null } {
-  const cookies = readCookies(cookieHeader);
-  const theme = cookies.get(THEME_COOKIE);
-  const timeZone = cookies.get(TIME_ZONE_COOKIE);
+  // The parser pageVariant (page-caching.server.ts) keys kept pages with: both read the same values.
+  const cookies = cookieHeader ? parse(cookieHeader) : {};
+  const theme = cookies[THEME_COOKIE];
+  const timeZone = cookies[TIME_ZONE_COOKIE];
   return {
     theme: theme === "light" || theme === "dark" ? theme : null,
     timeZone: timeZone && isTimeZone(timeZone) ? timeZone : null,

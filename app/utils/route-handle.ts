@@ -2,8 +2,9 @@
 export type RouteHandle = {
   /**
    * The page looks the same to every visitor who is not signed in: what it shows depends
-   * only on its URL and the database. Such pages are kept after rendering and answered
-   * from memory until the database changes (app/utils/page-cache.server.ts).
+   * only on its URL, the database and the cookies in PAGE_VARIANT_COOKIES. Such pages are
+   * marked `Cache-Control: public` for those visitors (app/utils/page-caching.server.ts),
+   * and the server keeps them once rendered until the content changes (server/kept-answers.js).
    */
   samePageForVisitors?: boolean;
 };

@@ -1,42 +1,9 @@
-import crypto from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
-import { createCookieSessionStorage, redirect } from "@remix-run/node";
+import { createCookie, createCookieSessionStorage, redirect } from "@remix-run/node";
 import { getUserById, type SessionUser } from "~/models/user.server";
-import { DEFAULT_DATABASE_FILE, databaseConfig } from "../../prisma/database-url.js";
+import { sessionSecrets } from "../../scripts/session-secret.js";
 import { safeRedirect } from "~/utils/redirect";
 
 const THIRTY_DAYS = 60 * 60 * 24 * 30;
-
-/**
- * Signing secrets, newest first. SESSION_SECRET takes a comma-separated list so a new
- * secret can be added in front while cookies signed with the old one still verify.
- * Without it, a random secret is made once and kept beside the database, so `npm start`
- * needs no configuration and restarts do not sign everybody out.
- */
-function loadSecrets(): string[] {
-  const configured = (process.env.SESSION_SECRET ?? "")
-    .split(",")
-    .map((secret) => secret.trim())
-    .filter(Boolean);
-  if (configured.length > 0) return configured;
-
-  // Beside the SQLite file; on PostgreSQL (development only: scripts/start.js refuses to
-  // start production without SESSION_SECRET) in the default data folder.
-  const database = databaseConfig();
-  const file = path.join(path.dirname(database.kind === "sqlite" ? database.file : DEFAULT_DATABASE_FILE), "session-secret");
-  try {
-    const stored = fs.readFileSync(file, "utf8").trim();
-    if (stored) return [stored];
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-  }
-  const secret = crypto.randomBytes(32).toString("base64url");
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: "wx" });
-  console.log(`[quill] SESSION_SECRET is not set: created a random one in ${file}`);
-  return [secret];
-}
 
 // `expiresAt` (ms since 1970) is signed with the rest: Max-Age only asks the browser to
 // forget the cookie, and a copied cookie could otherwise be replayed forever.
@@ -51,11 +18,6 @@ const secureCookie =
 
 const SESSION_COOKIE = "__quill_session";
 
-/** Whether a Cookie header carries Quill's session cookie, valid or not. */
-export function hasSessionCookie(cookieHeader: string | null | undefined) {
-  return cookieHeader != null && cookieHeader.split(";").some((pair) => pair.trimStart().startsWith(`${SESSION_COOKIE}=`));
-}
-
 const sessionStorage = createCookieSessionStorage<SessionData, SessionFlashData>({
   cookie: {
     name: SESSION_COOKIE,
@@ -64,12 +26,27 @@ const sessionStorage = createCookieSessionStorage<SessionData, SessionFlashData>
     secure: secureCookie,
     path: "/",
     maxAge: THIRTY_DAYS,
-    secrets: loadSecrets(),
+    secrets: sessionSecrets(),
   },
 });
 
 function getSession(request: Request) {
   return sessionStorage.getSession(request.headers.get("Cookie"));
+}
+
+// Remix's own cookie parser, with the session cookie's name and no secrets: it finds the
+// cookie exactly where the session storage will look for it (it trims names, so
+// `__quill_session =...` is one), whether or not its signature holds.
+const anySessionCookie = createCookie(SESSION_COOKIE);
+
+/**
+ * Whether a Cookie header carries Quill's session cookie, valid or not: what decides "signed
+ * in or not" wherever a page must never be shared (app/utils/page-caching.server.ts, and
+ * the server's kept pages through the entry module).
+ */
+export async function hasSessionCookie(cookieHeader: string | null | undefined): Promise<boolean> {
+  if (!cookieHeader) return false;
+  return (await anySessionCookie.parse(cookieHeader)) !== null;
 }
 
 /**

@@ -6,13 +6,17 @@ import { HttpClient, visibleText } from "../support/http-client";
 import { withTestDatabase } from "../support/database";
 import { asBlob, pngImage } from "../support/images";
 
-// Pages kept for visitors (app/utils/page-cache.server.ts) and images answered ahead of
-// Remix (app/utils/image-serving.server.ts), against the production build.
+// Pages and API reads kept for visitors (server/kept-answers.js) and images answered ahead
+// of Remix (server/images.js), against the production build. Kept answers live in each
+// worker's memory, so this app has one worker: the second request meets the first one's
+// worker. TRUST_PROXY=1 lets the login flood come from many addresses.
 
 let app: RunningApp;
 let author: HttpClient;
 beforeAll(async () => {
-  app = await startApp();
+  // Kept answers live 10 minutes here instead of 60 s, so that slow steps (1,500 junk URLs,
+  // 200 logins) on a busy machine cannot pass for an eviction; the 60 s rule has a test of its own.
+  app = await startApp({ env: { WEB_CONCURRENCY: "1", TRUST_PROXY: "1", KEPT_ANSWERS_MAX_AGE_SECONDS: "600" } });
   author = new HttpClient(app.url);
   await author.signup();
 });
@@ -102,6 +106,82 @@ describe("pages kept for visitors who are not signed in", () => {
     expect(isKeptPage(await fetch(`${app.url}/`, { headers: { Cookie: "theme=dark" } }))).toBe(true);
   });
 
+  it("takes a session cookie however it is spelled for one: never answered from memory, its page never kept", async () => {
+    const [name, value] = [author.cookie!.slice(0, author.cookie!.indexOf("=")), author.cookie!.slice(author.cookie!.indexOf("=") + 1)];
+    // Remix's cookie parser trims names and values, so each of these signs the author in.
+    const spellings = [`${name} =${value}`, `${name}\t=${value}`, `${name} = ${value}`, `theme=dark;  ${name}\t= ${value}`];
+    for (const [n, cookie] of spellings.entries()) {
+      // A write makes every kept page stale, so the next render of / may be kept.
+      await author.createPost({ title: `Spelling ${n}` });
+      const signedIn = await fetch(`${app.url}/`, { headers: { Cookie: cookie } });
+      expect(isKeptPage(signedIn), JSON.stringify(cookie)).toBe(false);
+      expect(visibleText(await signedIn.text()), JSON.stringify(cookie)).toMatch(/\[user_[0-9a-f]+\] Settings Logout/);
+      expect(signedIn.headers.get("Cache-Control")).toBe("private, no-store");
+      for (let visitor = 0; visitor < 2; visitor++) {
+        const anonymous = await fetch(`${app.url}/`);
+        expect(visibleText(await anonymous.text()), JSON.stringify(cookie)).toContain("[Anonymous] Login Sign up");
+      }
+    }
+  });
+
+  it("tells caches in front: public pages for visitors, private and no-store when signed in, both varying on Cookie", async () => {
+    for (const response of [await fetch(`${app.url}/`), await fetch(`${app.url}/`)]) {
+      expect(response.headers.get("Cache-Control")).toBe("public, max-age=0, must-revalidate");
+      expect(response.headers.get("Vary")).toMatch(/(^|, )Cookie(,|$)/);
+    }
+    for (const [path, response] of [
+      ["/ signed in", await author.get("/")],
+      ["/login", await fetch(`${app.url}/login`)],
+      ["/new signed in", await author.get("/new")],
+    ] as const) {
+      expect(response.headers.get("Cache-Control"), path).toBe("private, no-store");
+      expect(response.headers.get("Vary"), path).toMatch(/(^|, )Cookie(,|$)/);
+    }
+  });
+
+  it("keeps the pages people ask for through 1,500 junk query strings", async () => {
+    const id = await author.createPost({ title: "Popular" });
+    const popular = ["/", `/${id}`];
+    for (const path of [...popular, ...popular]) await (await fetch(`${app.url}${path}`)).arrayBuffer();
+    const junk = Array.from({ length: 1_500 }, (_, n) => (n % 2 ? `/?utm_source=junk${n}` : `/${id}?ref=${n}`));
+    for (let start = 0; start < junk.length; start += 10) {
+      await Promise.all(junk.slice(start, start + 10).map(async (path) => expect((await fetch(`${app.url}${path}`)).status).toBe(200)));
+    }
+    for (const path of popular) expect(isKeptPage(await fetch(`${app.url}${path}`)), path).toBe(true);
+  }, 180_000);
+
+  it("is not invalidated by bookkeeping: 200 failed logins in a row leave the front page answered from memory", async () => {
+    const frontPageKept = async () => {
+      const response = await fetch(`${app.url}/`);
+      await response.arrayBuffer();
+      return isKeptPage(response);
+    };
+    const count = async (table: "Throttle" | "ContentVersion") =>
+      withTestDatabase(app.databaseUrl, async (db) =>
+        table === "Throttle"
+          ? Number((await db.selectFrom("Throttle").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n)
+          : Number((await db.selectFrom("ContentVersion").select("version").executeTakeFirst())?.version ?? 0),
+      );
+    await author.createPost({ title: "Before the failed logins" });
+    expect(await frontPageKept()).toBe(false);
+    expect(await frontPageKept()).toBe(true);
+    const [rowsBefore, versionBefore] = [await count("Throttle"), await count("ContentVersion")];
+    for (let n = 0; n < 200; n++) {
+      // Each from an address and for a name of its own, so each is checked and counted.
+      const login = await fetch(`${app.url}/login`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { Origin: app.url, "Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": `10.9.${n >> 8}.${n & 255}` },
+        body: new URLSearchParams({ username: `nobody_${n}`, password: "not the password" }),
+      });
+      expect(login.status).toBe(401);
+      if (n % 50 === 49) expect(await frontPageKept(), `after ${n + 1} failed logins`).toBe(true);
+    }
+    // They were written, a row per name and per address, and changed nothing pages show.
+    expect((await count("Throttle")) - rowsBefore).toBe(400);
+    expect(await count("ContentVersion")).toBe(versionBefore);
+  }, 120_000);
+
   it("keeps only pages that say they look the same to everyone, and only plain GETs", async () => {
     for (const path of ["/login", "/no-such-page", "/?cursor=garbage"]) {
       await fetch(`${app.url}${path}`);
@@ -142,7 +222,7 @@ describe("pages kept for visitors who are not signed in", () => {
       const response = await rawGet("/", { "Accept-Encoding": acceptEncoding });
       expect(isKeptPage(response), acceptEncoding).toBe(true);
       expect(response.headers["content-encoding"], acceptEncoding).toBe(encoding);
-      expect(response.headers.vary).toBe("Accept-Encoding");
+      expect(response.headers.vary).toBe("Cookie, Accept-Encoding");
       expect(Number(response.headers["content-length"])).toBe(response.body.byteLength);
       const html = (
         encoding === "br" ? zlib.brotliDecompressSync(response.body) : encoding === "gzip" ? zlib.gunzipSync(response.body) : response.body
@@ -153,7 +233,64 @@ describe("pages kept for visitors who are not signed in", () => {
   });
 });
 
-describe("what remix-serve does for every other answer", () => {
+describe("kept answers' age", () => {
+  it("renders a page again once it has been kept for KEPT_ANSWERS_MAX_AGE_SECONDS, even when nothing changed", async () => {
+    const young = await startApp({ env: { WEB_CONCURRENCY: "1", KEPT_ANSWERS_MAX_AGE_SECONDS: "2" } });
+    try {
+      const kept = async (path: string) => {
+        const response = await fetch(`${young.url}${path}`);
+        await response.arrayBuffer();
+        return isKeptPage(response);
+      };
+      for (const path of ["/", "/api"]) expect([await kept(path), await kept(path)], path).toEqual([false, true]);
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      for (const path of ["/", "/api"]) expect([await kept(path), await kept(path)], path).toEqual([false, true]);
+    } finally {
+      await young.stop();
+    }
+  });
+});
+
+describe("API reads kept for clients without a cookie or token", () => {
+  it("answers GET /api and /api/:id from memory, with the same body and headers, until a write", async () => {
+    for (let n = 0; n < 8; n++) await author.createPost({ title: `A title long enough to fill the list ${n} `.padEnd(150, "-") });
+    const id = await author.createPost({ title: "Kept JSON", text: "read by scripts" });
+    for (const path of [`/api/${id}`, "/api"]) {
+      const first = await fetch(`${app.url}${path}`);
+      const second = await fetch(`${app.url}${path}`);
+      expect([first.status, second.status], path).toEqual([200, 200]);
+      expect([isKeptPage(first), isKeptPage(second)], path).toEqual([false, true]);
+      expect(await second.json(), path).toEqual(await first.json());
+      for (const header of ["Content-Type", "Cache-Control", "X-Content-Type-Options", "X-Frame-Options"]) {
+        expect(second.headers.get(header), `${path} ${header}`).toBe(first.headers.get(header));
+      }
+    }
+    // The list is over 1 KB: compressed once per encoding, and those bytes kept.
+    const [br1, br2] = [await rawGet("/api", { "Accept-Encoding": "br" }), await rawGet("/api", { "Accept-Encoding": "br" })];
+    expect([br1.headers["content-encoding"], br2.headers["content-encoding"]]).toEqual(["br", "br"]);
+    expect(br2.body.equals(br1.body)).toBe(true);
+    expect(JSON.parse(zlib.brotliDecompressSync(br1.body).toString("utf8")).data[0].id).toBe(id);
+
+    const newer = await author.createPost({ title: "Newer than the kept list" });
+    const list = await fetch(`${app.url}/api`);
+    expect(isKeptPage(list)).toBe(false);
+    expect(((await list.json()) as { data: { id: number }[] }).data[0].id).toBe(newer);
+  });
+
+  it("never answers a request with a token or a cookie from memory: the token is checked, the cookie ignored", async () => {
+    const id = await author.createPost({ title: "Asked with credentials" });
+    await fetch(`${app.url}/api/${id}`);
+    expect(isKeptPage(await fetch(`${app.url}/api/${id}`))).toBe(true);
+    const badToken = await fetch(`${app.url}/api/${id}`, { headers: { Authorization: "Bearer quill_not-a-real-token" } });
+    expect(badToken.status).toBe(401);
+    expect(isKeptPage(badToken)).toBe(false);
+    const withCookie = await fetch(`${app.url}/api/${id}`, { headers: { Cookie: author.cookie! } });
+    expect(withCookie.status).toBe(200);
+    expect(isKeptPage(withCookie)).toBe(false);
+  });
+});
+
+describe("what the server does for every other answer", () => {
   it("serves the build's assets with a year's immutable caching", async () => {
     const html = await (await fetch(`${app.url}/`)).text();
     const assets = [...new Set([...html.matchAll(/(?:href|src)="(\/assets\/[^"]+\.(?:js|css))"/g)].map((match) => match[1]))];

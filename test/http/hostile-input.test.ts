@@ -1,4 +1,5 @@
 import http from "node:http";
+import net from "node:net";
 import zlib from "node:zlib";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -557,5 +558,55 @@ describe("hostile input against the production build", () => {
       db.close();
     }
     expect(post).toEqual({ title: "Ada's post", text: "the original", version: 1 });
+  });
+});
+
+// Requests fetch and http.request cannot even send: written on a socket byte for byte.
+const rawCases: { name: string; head: (host: string) => string; status: number }[] = [
+  { name: "an absolute-form target (GET http://host/)", head: (host) => `GET http://${host}/ HTTP/1.1\r\nHost: ${host}`, status: 400 },
+  { name: "an asterisk target (GET *)", head: (host) => `GET * HTTP/1.1\r\nHost: ${host}`, status: 400 },
+  { name: "OPTIONS *", head: (host) => `OPTIONS * HTTP/1.1\r\nHost: ${host}`, status: 400 },
+  { name: "a Host with a space (exa mple)", head: () => "GET / HTTP/1.1\r\nHost: exa mple", status: 400 },
+  { name: "a Host with an open bracket ([::1)", head: () => "GET / HTTP/1.1\r\nHost: [::1", status: 400 },
+  { name: "a Host that is only a port (:99999)", head: () => "GET / HTTP/1.1\r\nHost: :99999", status: 400 },
+  { name: "a Host with a port past 65535", head: () => "GET / HTTP/1.1\r\nHost: localhost:99999", status: 400 },
+  { name: "an X-Forwarded-Host with a port past 65535", head: (host) => `GET / HTTP/1.1\r\nHost: ${host}\r\nX-Forwarded-Host: localhost:99999`, status: 400 },
+  { name: "TRACE", head: (host) => `TRACE / HTTP/1.1\r\nHost: ${host}`, status: 405 },
+  {
+    name: "a form whose Origin is the Host, with another X-Forwarded-Host (Remix's own check would answer 500)",
+    head: (host) =>
+      `POST /login HTTP/1.1\r\nHost: ${host}\r\nOrigin: http://${host}\r\nX-Forwarded-Host: elsewhere.example\r\n` +
+      "Connection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 27\r\n\r\nusername=nobody&password=pw",
+    status: 403,
+  },
+];
+
+function rawRequest(head: string): Promise<{ status: number; text: string }> {
+  const { port } = new URL(app.url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), "127.0.0.1");
+    let received = "";
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`));
+    }, REQUEST_TIMEOUT_MS);
+    socket.on("connect", () => socket.write(head.includes("\r\n\r\n") ? head : `${head}\r\nConnection: close\r\n\r\n`));
+    socket.on("data", (chunk) => (received += chunk.toString("latin1")));
+    socket.on("error", reject);
+    socket.on("close", () => {
+      clearTimeout(timer);
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1] ?? 0), text: received });
+    });
+  });
+}
+
+describe("hostile request lines and headers against the production build", () => {
+  it.each(rawCases)("$name → $status", async ({ head, status }) => {
+    const before = await databaseSnapshot(app.databaseUrl);
+    const answer = await rawRequest(head(new URL(app.url).host));
+    outcomes.push({ name: head(""), status: answer.status, accepted: false, ms: 0 });
+    expect(answer.status, answer.text.slice(0, 300)).toBe(status);
+    expect(answer.text).toMatch(/\r\nX-Content-Type-Options: nosniff\r\n/i);
+    expect(await databaseSnapshot(app.databaseUrl)).toEqual(before);
   });
 });

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { randomInt } from "node:crypto";
@@ -13,9 +14,11 @@ import { forgeSessionCookie } from "../support/session-cookie";
 const OLD_SECRET = "old-secret-from-before-the-rotation";
 const NEW_SECRET = "new-secret-after-the-rotation";
 const NEVER_OUR_SECRET = "a-secret-this-app-never-had";
-// TRUST_PROXY lets each test come from its own client address (X-Forwarded-For), so the
-// per-address login limit of one test does not lock the others out.
-const env = (secrets: string) => ({ SESSION_SECRET: secrets, TRUST_PROXY: "true" });
+// TRUST_PROXY=1 (the test plays the proxy) lets each test come from its own client address
+// (the last X-Forwarded-For entry), so the per-address login limit of one test does not
+// lock the others out.
+// ORIGIN: pages on https://quill.example, whose proxy ends TLS, may submit forms.
+const env = (secrets: string) => ({ SESSION_SECRET: secrets, TRUST_PROXY: "1", ORIGIN: "https://quill.example" });
 
 let app: RunningApp;
 let dataDir: string;
@@ -51,6 +54,23 @@ function postForm(fields: Record<string, string>) {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) form.set(name, value);
   return form;
+}
+
+/** A request fetch will not send as given (a Host header, TRACE), on a connection of its own. */
+function hostileGet(path: string, headers: Record<string, string>, method = "GET"): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(new URL(path, app.url), { method, headers, agent: false }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("end", () => {
+        const sent = new Headers();
+        for (const [name, value] of Object.entries(response.headers)) if (typeof value === "string") sent.set(name, value);
+        resolve(new Response(Buffer.concat(chunks), { status: response.statusCode, headers: sent }));
+      });
+    });
+    request.on("error", reject);
+    request.end();
+  });
 }
 
 /** A made-up client address, so that each login test has its own per-address count. */
@@ -120,6 +140,8 @@ describe("cross-site forms are refused", () => {
     { name: "the same form sent by JavaScript (single fetch)", origin: () => "https://evil.example", dataRequest: true },
     { name: "Origin: null (a sandboxed frame)", origin: () => "null" },
     { name: "this host on another port", origin: () => app.url.replace(/:\d+$/, ":1") },
+    { name: "this host and port over https (another scheme)", origin: () => app.url.replace(/^http:/, "https:") },
+    { name: "an Origin this app does not list, behind a proxy it trusts", origin: () => "http://other.example", headers: { "X-Forwarded-Host": "quill.example" } },
     { name: "Sec-Fetch-Site: cross-site and no Origin", origin: () => null, headers: { "Sec-Fetch-Site": "cross-site" } },
     { name: "Sec-Fetch-Site: same-site (a sibling subdomain)", origin: () => null, headers: { "Sec-Fetch-Site": "same-site" } },
   ];
@@ -144,6 +166,44 @@ describe("cross-site forms are refused", () => {
     // Scripts send neither header; without a browser there is no victim's cookie to abuse.
     const script = await prepare();
     expect((await script.client.post(script.path, script.body, { origin: null })).status).toBe(302);
+  });
+});
+
+describe("the one same-origin check", () => {
+  it("accepts the origins ORIGIN lists, behind a proxy that says which host it was asked for", async () => {
+    const { username } = await signedIn("proxied");
+    const viaProxy = { "X-Forwarded-Host": "quill.example", "X-Forwarded-For": randomAddress() };
+    const login = await browser().post("/login", { username, password: PASSWORD }, { origin: "https://quill.example", headers: viaProxy });
+    expect(login.status).toBe(302);
+    // The same proxy, but a page of a site ORIGIN does not list.
+    const refused = await browser().post("/login", { username, password: PASSWORD }, { origin: "https://other.example", headers: viaProxy });
+    expect(refused.status).toBe(403);
+  });
+
+  it("refuses the JSON API's cookie writes from another site with a JSON 403, and lets tokens through to be checked", async () => {
+    const { client } = await signedIn("apiwriter");
+    const json = { "Content-Type": "application/json" };
+    const before = await databaseSnapshot(app.databaseUrl);
+    const refused = await client.request("/api", { method: "POST", body: JSON.stringify({ title: "Planted" }), headers: json, origin: "https://evil.example" });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({ status: "failed", reason: expect.stringContaining("another site") });
+    expect(await databaseSnapshot(app.databaseUrl)).toEqual(before);
+    // A bearer token is never sent by a browser on its own: checked by the API (401 here), not refused as cross-site.
+    const token = await browser().request("/api", {
+      method: "POST",
+      body: JSON.stringify({ title: "x" }),
+      headers: { ...json, Authorization: "Bearer quill_unknown" },
+      origin: "https://evil.example",
+    });
+    expect(token.status).toBe(401);
+  });
+});
+
+describe("configuration", () => {
+  it("refuses TRUST_PROXY=true at start, in one line: it would believe what the client writes", async () => {
+    const start = startApp({ env: { TRUST_PROXY: "true" } });
+    await expect(start).rejects.toThrow(/TRUST_PROXY=true is too trusting/);
+    await expect(start).rejects.not.toThrow(/\n\s+at /);
   });
 });
 
@@ -183,8 +243,9 @@ describe("security headers", () => {
     expect(policy.get("default-src")).toEqual(["'self'"]);
   });
 
-  it("sends nosniff, Referrer-Policy, Permissions-Policy and no-framing on pages, errors, data and resources", async () => {
+  it("sends nosniff, Referrer-Policy, Permissions-Policy and no-framing on every answer: pages, redirects, 304s, files, errors", async () => {
     const { client } = await signedIn("headers");
+    const asset = /(\/assets\/[^"]+\.js)"/.exec(await (await browser().get("/login")).text())![1];
     const id = await client.createPost({ title: "Headers" });
     const stranger = (await signedIn("stranger")).client;
     const responses: [string, Response][] = [
@@ -199,7 +260,22 @@ describe("security headers", () => {
       ["image", await client.get(`/${id}/image`)],
       ["missing image", await client.get("/999999/image")],
       ["cross-site refusal", await client.post("/new", postForm({ title: "x" }), { origin: "https://evil.example" })],
+      ["cross-site API refusal", await client.request("/api", { method: "POST", body: "{}", headers: { "Content-Type": "application/json" }, origin: "https://evil.example" })],
+      ["redirect to log in", await browser().get("/new")],
+      ["redirect after a form", await client.post("/settings", { intent: "logout-everywhere" })],
+      ["image revalidated (304)", await client.get(`/${id}/image`, { "If-None-Match": (await client.get(`/${id}/image`)).headers.get("ETag")! })],
+      ["built asset", await browser().get(asset)],
+      ["built asset revalidated (304)", await browser().get(asset, { "If-None-Match": (await browser().get(asset)).headers.get("ETag")! })],
+      ["favicon", await browser().get("/favicon.svg")],
+      ["kept page", (await browser().get("/"), await browser().get("/"))],
+      ["kept API read", (await browser().get("/api"), await browser().get("/api"))],
+      ["API error", await browser().get("/api/abc")],
+      ["health check", await browser().get("/healthz")],
+      ["TRACE (405)", await hostileGet("/", {}, "TRACE")],
+      ["a Host that is not a host name (400)", await hostileGet("/", { Host: "exa mple" })],
     ];
+    const statuses = new Set(responses.map(([, response]) => response.status));
+    for (const status of [200, 302, 304, 400, 403, 404, 405]) expect(statuses, `a ${status} among them`).toContain(status);
     for (const [name, response] of responses) {
       expect(response.status, name).toBeLessThan(500);
       expect(response.headers.get("X-Content-Type-Options"), name).toBe("nosniff");
@@ -373,6 +449,16 @@ describe("login throttling", () => {
     expect(refused.headers.get("Retry-After")).toMatch(/^\d+$/);
     expect(visibleText(await refused.text())).toContain(TOO_MANY);
     expect((await logIn(username, PASSWORD, { from: randomAddress() })).status).toBe(302);
+  });
+
+  it("counts a client by the address its proxy saw: a spoofed X-Forwarded-For entry in front changes nothing", async () => {
+    // TRUST_PROXY=1: the proxy appends the address it saw; whatever the client wrote comes before.
+    for (let attempt = 1; attempt <= 10; attempt++) {
+      expect((await logIn(uniqueUsername("spoof"), PASSWORD, { from: `6.6.6.${attempt}, 10.0.0.1` })).status).toBe(401);
+    }
+    const { username } = await signedIn("bystander");
+    expect((await logIn(username, PASSWORD, { from: "6.6.6.6, 10.0.0.1" })).status).toBe(429);
+    expect((await logIn(username, PASSWORD, { from: "10.0.0.1, 10.0.0.2" })).status).toBe(302);
   });
 
   it("lets a login before the limit through at full speed, and starts the username's count over", async () => {

@@ -1,11 +1,38 @@
 import { describe, expect, it } from "vitest";
 import { exactDate, friendlyDate } from "~/utils/dates";
+import { pageVariant } from "~/utils/page-caching.server";
 import { PAGE_VARIANT_COOKIES } from "~/utils/page-variant";
 import { readPreferences, THEME_COOKIE, themeCookie, TIME_ZONE_COOKIE, timeZoneHintScript } from "~/utils/preferences";
 
 describe("preferences from cookies", () => {
   it("are exactly the cookies kept pages vary on", () => {
     expect([...PAGE_VARIANT_COOKIES].sort()).toEqual([THEME_COOKIE, TIME_ZONE_COOKIE].sort());
+  });
+
+  it("that look different give kept pages different keys, however the header is spelled", () => {
+    const headers = [
+      null,
+      "",
+      "quill_theme=dark",
+      " quill_theme = dark ",
+      "quill_theme=%64ark",
+      'quill_theme="dark"',
+      "quill_theme=light",
+      "quill_theme=dark; quill_theme=light",
+      "quill_theme=light; quill_theme=dark",
+      "quill_tz=Europe%2FParis",
+      "quill_tz=Europe/Paris; quill_theme=dark",
+      "quill_tz=Asia%2FTokyo; quill_theme=dark",
+      "xquill_theme=dark; quill_tz=UTC",
+      "quill_tz=%E0%A4%A",
+    ];
+    const byKey = new Map<string, string>();
+    for (const header of headers) {
+      const key = pageVariant(header);
+      const seen = JSON.stringify(readPreferences(header));
+      expect(byKey.get(key) ?? seen, `${header}`).toBe(seen);
+      byKey.set(key, seen);
+    }
   });
 
   it("read a theme and a time zone Intl knows; anything else is the default", () => {

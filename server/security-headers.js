@@ -1,0 +1,28 @@
+// The security headers of every response, whoever answers it (kept pages, images, static
+// files, redirects, 304s, errors): set here, first, by helmet. The Content-Security-Policy
+// is left to the app, which renders the page and so knows its nonce (app/entry.server.tsx).
+import helmet from "helmet";
+
+/** @type {import("helmet").HelmetOptions} */
+const OPTIONS = {
+  contentSecurityPolicy: false,
+  xFrameOptions: { action: "deny" },
+  // The full origin to our own pages (the login page's redirectTo needs none); only the
+  // origin to other sites.
+  referrerPolicy: { policy: "strict-origin-when-cross-origin" },
+  strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
+};
+
+// HSTS only over HTTPS (directly, or through a trusted proxy's X-Forwarded-Proto): over
+// plain HTTP it means nothing, and a development host would be told to refuse HTTP.
+const overHttps = helmet(OPTIONS);
+const overHttp = helmet({ ...OPTIONS, strictTransportSecurity: false });
+
+// Helmet does not set this one: no page of Quill needs these browser features.
+const PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()";
+
+/** @type {import("express").RequestHandler} */
+export function securityHeaders(req, res, next) {
+  res.setHeader("Permissions-Policy", PERMISSIONS_POLICY);
+  (req.secure ? overHttps : overHttp)(req, res, next);
+}

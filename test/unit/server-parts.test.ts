@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, keptAnswersMaxAgeMs, trustProxyHops, webConcurrency } from "../../server/config.js";
+import { preferredEncoding } from "../../server/kept-answers.js";
+import { KeptStore } from "../../server/kept-store.js";
+import { isHost } from "../../server/malformed-requests.js";
+
+// The server's small decisions, each on its own (the whole server is tested over HTTP in
+// test/http and test/reliability).
+
+describe("settings", () => {
+  it("takes TRUST_PROXY as a hop count and refuses `true` as too trusting", () => {
+    expect([undefined, "", "false", "0", "1", "2"].map(trustProxyHops)).toEqual([0, 0, 0, 0, 1, 2]);
+    expect(() => trustProxyHops("true")).toThrow(/too trusting/);
+    for (const bad of ["yes", "-1", "loopback", "1.5"]) expect(() => trustProxyHops(bad)).toThrow(ConfigError);
+  });
+
+  it("keeps answers 60 s unless KEPT_ANSWERS_MAX_AGE_SECONDS says otherwise", () => {
+    expect([undefined, "", "5"].map(keptAnswersMaxAgeMs)).toEqual([60_000, 60_000, 5_000]);
+    for (const bad of ["0", "1.5", "a minute"]) expect(() => keptAnswersMaxAgeMs(bad)).toThrow(ConfigError);
+  });
+
+  it("takes WEB_CONCURRENCY as a number of workers, one per core by default", () => {
+    expect(webConcurrency("3")).toBe(3);
+    expect(webConcurrency(undefined)).toBeGreaterThanOrEqual(1);
+    for (const bad of ["0", "two", "-2"]) expect(() => webConcurrency(bad)).toThrow(ConfigError);
+  });
+});
+
+it("tells host names from what is not one", () => {
+  for (const good of ["localhost", "localhost:3000", "127.0.0.1:8080", "[::1]:3000", "blog.example", "xn--bcher-kva.example"]) {
+    expect(isHost(good), good).toBe(true);
+  }
+  for (const bad of ["exa mple", "[::1", ":99999", "localhost:99999", "a/b", "", "999.999.999.999", "a@b"]) expect(isHost(bad), bad).toBe(false);
+});
+
+it("picks Brotli, else gzip, else nothing, as the client allows", () => {
+  expect(preferredEncoding("gzip, deflate, br, zstd")).toBe("br");
+  expect(preferredEncoding("br;q=0, gzip;q=0.5")).toBe("gzip");
+  expect(preferredEncoding("*;q=0, identity")).toBeNull();
+  expect(preferredEncoding(undefined)).toBeNull();
+});
+
+describe("kept answers' memory", () => {
+  const entry = (bytes = 1) => ({ bytes });
+
+  it("keeps at most so many entries and bytes, making room from the oldest asked for once", () => {
+    const store = new KeptStore<{ bytes: number }>({ maxEntries: 10, maxBytes: 100 });
+    for (let n = 0; n < 15; n++) store.set(`k${n}`, entry());
+    expect(store.size).toBe(10);
+    expect(store.get("k0")).toBeUndefined();
+    expect(store.get("k14")).toBeDefined();
+    store.set("big", entry(95));
+    expect(store.bytes).toBeLessThanOrEqual(100);
+  });
+
+  it("keeps what is asked for again through a flood of answers asked for once", () => {
+    const store = new KeptStore<{ bytes: number }>({ maxEntries: 10, maxBytes: 1_000 });
+    for (const key of ["front", "post"]) {
+      store.set(key, entry());
+      store.get(key);
+    }
+    for (let n = 0; n < 1_500; n++) store.set(`/?junk=${n}`, entry());
+    expect(store.get("front")).toBeDefined();
+    expect(store.get("post")).toBeDefined();
+    expect(store.size).toBe(10);
+  });
+
+  it("gives its protected part at most 80%, so new answers still find room", () => {
+    const store = new KeptStore<{ bytes: number }>({ maxEntries: 10, maxBytes: 1_000 });
+    for (let n = 0; n < 10; n++) {
+      store.set(`hot${n}`, entry());
+      store.get(`hot${n}`);
+    }
+    store.set("new", entry());
+    expect(store.get("new")).toBeDefined();
+    expect(store.size).toBe(10);
+  });
+});
