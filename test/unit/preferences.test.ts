@@ -33,6 +33,8 @@ describe("preferences from cookies", () => {
       expect(byKey.get(key) ?? seen, `${header}`).toBe(seen);
       byKey.set(key, seen);
     }
+    // Without them, whatever other cookies come along, every visitor shares one page.
+    expect(new Set([null, "", "other=1", "theme=dark; x=y"].map(pageVariant)).size).toBe(1);
   });
 
   it("read a theme and a time zone Intl knows; anything else is the default", () => {
