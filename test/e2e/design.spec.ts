@@ -180,6 +180,45 @@ for (const width of [390, 1280]) {
   }
 }
 
+test.describe("320 px, the narrowest phone we promise", () => {
+  test.use({ viewport: { width: 320, height: 640 } });
+
+  test("long titles, addresses and names wrap: no page scrolls sideways", async ({ page }) => {
+    const fits = async (what: string) => {
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, `${what}: horizontal scroll at 320 px`).toBeLessThanOrEqual(0);
+    };
+    await page.goto("/");
+    await fits("front page");
+    await page.goto(`/${showcase}`);
+    await expect(page.locator(".prose table")).toBeVisible();
+    await fits("post with Markdown and an image");
+    await page.goto(`/${longTitle}`);
+    // The title wraps inside the screen rather than being cut off.
+    const title = await page.getByRole("heading", { level: 1 }).boundingBox();
+    expect(title!.x + title!.width).toBeLessThanOrEqual(320);
+    expect(title!.height).toBeGreaterThan(60);
+    await fits("post with a long title and address");
+    await page.goto(`/u/${LONG_NAME}`);
+    await fits("author's page with a 32-character name");
+
+    await page.goto("/login");
+    await page.getByLabel("Username").fill(LONG_NAME);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await expectSignedIn(page, LONG_NAME);
+    await fits("header signed in with a 32-character name");
+    await page.goto("/new");
+    await page.getByRole("button", { name: "Publish" }).click();
+    await expect(page.getByText("A post needs a title.")).toBeVisible();
+    await fits("new-post form with an error");
+    await page.goto(`/${showcase}/edit`);
+    await fits("edit form");
+    await page.goto("/settings/tokens");
+    await fits("API tokens");
+  });
+});
+
 test("the theme switch: light, dark, the system's, remembered without a flash of the wrong colours", async ({ page, javaScriptEnabled }) => {
   await page.emulateMedia({ colorScheme: "light" });
   await page.goto("/");

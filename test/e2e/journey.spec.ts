@@ -101,15 +101,15 @@ test("sign up, write, read, edit, delete, and the doors that stay shut", async (
   await expect(page.getByRole("heading", { name: "Posts" })).toBeVisible();
   await expect(page.getByRole("status")).toHaveText("Deleted: the post and its image are gone.");
   await expect(page.getByText(title)).toHaveCount(0);
-  // Going back to it, in the page or by address: it says the post was deleted (410).
-  if (javaScriptEnabled) {
-    await page.goBack();
-    await expect(page).toHaveURL(new RegExp(`/${postId}/delete$`));
-    await expect(page.getByRole("heading", { name: "This post was deleted" })).toBeVisible();
-    await page.goBack();
-    await expect(page).toHaveURL(new RegExp(`/${postId}$`));
-    await expect(page.getByRole("heading", { name: "This post was deleted" })).toBeVisible();
-  }
+  // Going back to it, in the page or by address: it says the post was deleted (410). Without
+  // JavaScript the browser asks again: signed-in pages are never stored (no-store).
+  await page.goBack();
+  await expect(page).toHaveURL(new RegExp(`/${postId}/delete$`));
+  await expect(page.getByRole("heading", { name: "This post was deleted" })).toBeVisible();
+  await page.goBack();
+  await expect(page).toHaveURL(new RegExp(`/${postId}$`));
+  await expect(page.getByRole("heading", { name: "This post was deleted" })).toBeVisible();
+  await expect(page).toHaveTitle("This post was deleted · Quill");
   const gone = await page.goto(`/${postId}`);
   expect(gone?.status()).toBe(410);
   await expect(page.getByRole("heading", { name: "This post was deleted" })).toBeVisible();

@@ -354,8 +354,15 @@ describe("the visitor's own settings, from cookies", () => {
     expect(utc).toMatch(/<script nonce="[^"]+">\(function\(\)\{try\{var z=Intl\.DateTimeFormat\(\)\.resolvedOptions\(\)\.timeZone/);
   });
 
-  it("say where you are in titles: page 2, 404", async () => {
+  it("say where you are in titles: page 2, 403, 404", async () => {
     const { browser } = await author();
+    const someoneElse = await author("other");
+    const theirs = await someoneElse.browser.createPost({ title: "Not yours to delete" });
+    const forbidden = await browser.get(`/${theirs}/delete`);
+    expect(forbidden.status).toBe(403);
+    const forbiddenPage = await forbidden.text();
+    expect(forbiddenPage).toContain("<title>Not allowed · Quill</title>");
+    expect(forbiddenPage).not.toContain("Not yours to delete");
     for (let n = 0; n < 21; n++) await browser.createPost({ title: `Filler ${n}` });
     const front = await (await client().get("/")).text();
     expect(front).toContain("<title>Quill: all posts</title>");
