@@ -178,29 +178,42 @@ export function renderPostText(post: { id: number; version: number; text: string
 
 /**
  * The first words of a post as plain text, for the front page, feeds and descriptions:
- * Markdown's marks removed, at most about `length` characters, cut at a word.
+ * Markdown's marks removed, at most about `length` characters, cut at a word. Blocks that
+ * end without punctuation (a heading, a list item) are kept apart as a reader would say
+ * them: items of one list with commas, anything else with a full stop.
  */
 export function excerpt(text: string, length = 200): string {
-  const words: string[] = [];
+  const blocks: { text: string; list: number | null }[] = [];
   let size = 0;
-  const add = (part: string) => {
-    words.push(part);
-    size += part.length;
-  };
-  for (const block of markdown.parse(text, {})) {
+  // Which list (by its opening token's index) the blocks being read belong to, innermost last.
+  const lists: number[] = [];
+  for (const [index, block] of markdown.parse(text, {}).entries()) {
     if (size > length) break;
+    if (block.type === "bullet_list_open" || block.type === "ordered_list_open") lists.push(index);
+    else if (block.type === "bullet_list_close" || block.type === "ordered_list_close") lists.pop();
+    let words = "";
     if (block.type === "inline") {
       for (const child of block.children ?? []) {
-        if (child.type === "text" || child.type === "code_inline") add(child.content);
-        else if (child.type === "softbreak" || child.type === "hardbreak") add(" ");
-        else if (child.type === "image") add(child.content);
+        if (child.type === "text" || child.type === "code_inline" || child.type === "image") words += child.content;
+        else if (child.type === "softbreak" || child.type === "hardbreak") words += " ";
       }
-      add(" ");
     } else if (block.type === "fence" || block.type === "code_block") {
-      add(`${block.content} `);
+      words = block.content;
     }
+    words = words.replace(/\s+/g, " ").trim();
+    if (!words) continue;
+    blocks.push({ text: words, list: lists.at(-1) ?? null });
+    size += words.length + 2;
   }
-  const flat = words.join("").replace(/\s+/g, " ").trim();
+  let flat = "";
+  for (const [index, block] of blocks.entries()) {
+    const previous = blocks[index - 1];
+    if (previous) {
+      const open = !/[.!?:;,…)"'”’]$/.test(previous.text);
+      flat += open ? (previous.list !== null && previous.list === block.list ? ", " : ". ") : " ";
+    }
+    flat += block.text;
+  }
   if (flat.length <= length) return flat;
   const cut = flat.slice(0, length + 1);
   const atWord = cut.lastIndexOf(" ");

@@ -109,10 +109,21 @@ describe("Markdown formatting", () => {
 
 describe("excerpts", () => {
   it("are plain text without Markdown's marks, cut at a word", () => {
-    expect(excerpt("# Title\n\nSome **bold** and [a link](https://x.example).")).toBe("Title Some bold and a link.");
+    expect(excerpt("# Title\n\nSome **bold** and [a link](https://x.example).")).toBe("Title. Some bold and a link.");
     const long = excerpt("word ".repeat(100), 50);
     expect(long.length).toBeLessThanOrEqual(51);
     expect(long).toMatch(/^(word )+word…$/);
     expect(excerpt("<script>alert(1)</script>")).toBe("<script>alert(1)</script>");
+  });
+
+  it("keep blocks apart as a reader would say them: a list's items with commas, others with a full stop", () => {
+    expect(excerpt("Books to read:\n\n- The Left Hand of Darkness\n- Piranesi\n- A Psalm for the Wild-Built")).toBe(
+      "Books to read: The Left Hand of Darkness, Piranesi, A Psalm for the Wild-Built",
+    );
+    expect(excerpt("## Lists and tasks\n\nPlain lists, with emphasis\n\n1. one\n2. two\n\n- three")).toBe(
+      "Lists and tasks. Plain lists, with emphasis. one, two. three",
+    );
+    expect(excerpt("Done already!\n\nNext one? Yes.\n\n```\ncode here\n```")).toBe("Done already! Next one? Yes. code here");
+    expect(excerpt("- outer\n  - inner a\n  - inner b\n- outer two")).toBe("outer. inner a, inner b. outer two");
   });
 });
