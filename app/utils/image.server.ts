@@ -3,6 +3,9 @@ import sharp from "sharp";
 
 // libvips' operation cache would hold decoded images after use; uploads are one-off.
 sharp.cache(false);
+// libvips would spread one decode over every core; one thread each leaves the other cores
+// to pages while an upload is shrunk (decodes already take turns, see decodeGate).
+sharp.concurrency(1);
 
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 const MAX_SIDE = 1024;
@@ -15,6 +18,9 @@ const MAX_INPUT_PIXELS = 40_000_000;
 // interlaced PNG of 172 KB took 160 MB and a second of CPU. Those are held to 16 megapixels.
 const MAX_WHOLE_DECODE_PIXELS = 16_000_000;
 const ACCEPTED_FORMATS = new Set(["png", "jpeg", "webp", "gif"]);
+
+// An upload waits at most this long for its turn to be decoded, then is answered 503.
+const DECODE_MAX_WAIT_MS = 10_000;
 
 export const IMAGE_CONTENT_TYPE = "image/webp";
 
@@ -39,6 +45,8 @@ export class ImageError extends Error {
   }
 }
 
+const serverBusy = () => new ImageError("The server is busy with other images. Please try again in a moment.", 503);
+
 export function imageTooLarge() {
   return new ImageError("The image is larger than 10 MB. Choose a smaller file.", 413);
 }
@@ -53,7 +61,22 @@ export function imageTooLarge() {
 export async function processImage(bytes: Uint8Array, { uploader }: { uploader?: number } = {}): Promise<ProcessedImage> {
   if (bytes.byteLength === 0) throw new ImageError("The image file is empty.");
   if (bytes.byteLength > MAX_IMAGE_BYTES) throw imageTooLarge();
-  return decodeGate.run(uploader ?? null, () => decode(bytes));
+  return decodeGate.run(uploader ?? null, () =>
+    machineTurn ? machineTurn(() => decode(bytes), { maxWaitMs: DECODE_MAX_WAIT_MS, busy: serverBusy }) : decode(bytes),
+  );
+}
+
+/** Runs `work` when the machine's decode turn comes (server/decode-turns.js). */
+export type MachineDecodeTurn = <T>(work: () => Promise<T>, options: { maxWaitMs: number; busy: () => Error }) => Promise<T>;
+let machineTurn: MachineDecodeTurn | undefined;
+
+/**
+ * With several worker processes, the server makes decodes take turns across all of them
+ * (the limits below are per process). Called once at start; plain remix-serve, one process,
+ * never calls it.
+ */
+export function takeDecodeTurnsWith(turn: MachineDecodeTurn | undefined) {
+  machineTurn = turn;
 }
 
 async function decode(bytes: Uint8Array): Promise<ProcessedImage> {
@@ -106,7 +129,7 @@ async function decode(bytes: Uint8Array): Promise<ProcessedImage> {
  * one account cannot fill the queue; anything beyond is answered 503 at once. Four uploads
  * at a time of a 40-megapixel image used to slow every page of the site 300-fold.
  */
-export function createDecodeGate({ atOnce = 1, waiting = 6, perUploader = 3, maxWaitMs = 10_000 } = {}) {
+export function createDecodeGate({ atOnce = 1, waiting = 6, perUploader = 3, maxWaitMs = DECODE_MAX_WAIT_MS } = {}) {
   /** Decodes running, or handed over to a waiting one. */
   let running = 0;
   const queue: { uploader: number | null; start: () => void }[] = [];
@@ -119,7 +142,7 @@ export function createDecodeGate({ atOnce = 1, waiting = 6, perUploader = 3, max
     if (count > 0) held.set(uploader, count);
     else held.delete(uploader);
   };
-  const busy = () => new ImageError("The server is busy with other images. Please try again in a moment.", 503);
+  const busy = serverBusy;
 
   return {
     async run<T>(uploader: number | null, work: () => Promise<T>): Promise<T> {
