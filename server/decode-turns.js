@@ -9,7 +9,10 @@ import os from "node:os";
 
 const MESSAGE = "quill:decode-turn";
 /** One decode at a time per four cores, and at least one: the other cores serve pages. */
-export const MACHINE_DECODES_AT_ONCE = Math.max(1, Math.floor(os.availableParallelism() / 4));
+export const MACHINE_DECODES_AT_ONCE = Math.max(
+  1,
+  Math.floor(os.availableParallelism() / 4)
+);
 
 /**
  * The primary's side: hands out `atOnce` turns to workers' requests in the order asked.
@@ -21,7 +24,10 @@ export function grantDecodeTurns({ atOnce = MACHINE_DECODES_AT_ONCE } = {}) {
   const queue = [];
   /** @type {Set<string>} "workerId:id" of the turns being used */
   const holding = new Set();
-  const key = (/** @type {import("node:cluster").Worker} */ worker, /** @type {number} */ id) => `${worker.id}:${id}`;
+  const key = (
+    /** @type {import("node:cluster").Worker} */ worker,
+    /** @type {number} */ id
+  ) => `${worker.id}:${id}`;
   const grantWhileFree = () => {
     while (holding.size < atOnce && queue.length > 0) {
       const next = /** @type {(typeof queue)[number]} */ (queue.shift());
@@ -39,15 +45,19 @@ export function grantDecodeTurns({ atOnce = MACHINE_DECODES_AT_ONCE } = {}) {
         // "done" after a decode, "cancel" when the worker stopped waiting: either way the
         // turn is not (or no longer) used; a turn granted as it was cancelled is given back.
         else if (message.op === "done" || message.op === "cancel") {
-          const queued = queue.findIndex((entry) => entry.worker === worker && entry.id === message.id);
+          const queued = queue.findIndex(
+            (entry) => entry.worker === worker && entry.id === message.id
+          );
           if (queued !== -1) queue.splice(queued, 1);
           holding.delete(key(worker, message.id));
         }
         grantWhileFree();
       });
       worker.on("exit", () => {
-        for (let n = queue.length - 1; n >= 0; n--) if (queue[n].worker === worker) queue.splice(n, 1);
-        for (const turn of holding) if (turn.startsWith(`${worker.id}:`)) holding.delete(turn);
+        for (let n = queue.length - 1; n >= 0; n--)
+          if (queue[n].worker === worker) queue.splice(n, 1);
+        for (const turn of holding)
+          if (turn.startsWith(`${worker.id}:`)) holding.delete(turn);
         grantWhileFree();
       });
     },
@@ -61,7 +71,9 @@ export function grantDecodeTurns({ atOnce = MACHINE_DECODES_AT_ONCE } = {}) {
  */
 export function machineDecodeTurns() {
   if (!cluster.isWorker || !process.send) return undefined;
-  const send = /** @type {NonNullable<typeof process.send>} */ (process.send).bind(process);
+  const send = /** @type {NonNullable<typeof process.send>} */ (
+    process.send
+  ).bind(process);
   let lastId = 0;
   /** @type {Map<number, () => void>} */
   const waiting = new Map();

@@ -2,7 +2,10 @@
 // server/cluster.js does, its workers take them as server/index.js does, and the primary
 // prints what happened as one JSON line. SCENARIO picks what the workers do.
 import cluster from "node:cluster";
-import { grantDecodeTurns, machineDecodeTurns } from "../../server/decode-turns.js";
+import {
+  grantDecodeTurns,
+  machineDecodeTurns,
+} from "../../server/decode-turns.js";
 
 const scenario = process.env.SCENARIO;
 const WORKERS = 3;
@@ -14,9 +17,16 @@ if (cluster.isPrimary) {
   const results = [];
   let exited = 0;
   for (let n = 0; n < WORKERS; n++) {
-    const worker = cluster.fork({ SCENARIO: scenario, WORKER_INDEX: String(n) });
+    const worker = cluster.fork({
+      SCENARIO: scenario,
+      WORKER_INDEX: String(n),
+    });
     turns.watch(worker);
-    worker.on("message", (message) => message?.result && results.push({ worker: n, ...message.result }));
+    worker.on(
+      "message",
+      (message) =>
+        message?.result && results.push({ worker: n, ...message.result })
+    );
     worker.on("exit", (code) => {
       results.push({ worker: n, exitCode: code });
       if (++exited === WORKERS) console.log(JSON.stringify(results));
@@ -43,8 +53,8 @@ if (cluster.isPrimary) {
           const start = performance.timeOrigin + performance.now();
           await sleep(15);
           report({ start, end: performance.timeOrigin + performance.now() });
-        }),
-      ),
+        })
+      )
     );
   } else if (scenario === "a worker dies holding the turn") {
     if (index === 0) await attempt(() => process.exit(3));
