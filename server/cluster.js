@@ -5,6 +5,7 @@
 import cluster from "node:cluster";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { grantDecodeTurns } from "./decode-turns.js";
 
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), "index.js");
 // A worker that dies is replaced at once. One that dies this soon after starting, twice in a
@@ -28,11 +29,14 @@ export function runPrimary({ workers, env, log = console.log }) {
   let exitCode = 0;
   /** @type {Map<number, number>} worker id -> when it started */
   const started = new Map();
+  // Image decodes take turns across all the workers (server/decode-turns.js).
+  const decodeTurns = grantDecodeTurns();
 
   const fork = () => {
     if (stopping) return;
     const worker = cluster.fork(env);
     started.set(worker.id, Date.now());
+    decodeTurns.watch(worker);
     worker.on("message", (message) => {
       if (message?.quill !== "listening") return;
       listening.add(worker.id);

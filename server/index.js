@@ -12,6 +12,7 @@ import express from "express";
 import morgan from "morgan";
 import { ConfigError, keptAnswersMaxAgeMs, listenAddress, trustProxyHops } from "./config.js";
 import { drain, requestsInFlight, trackRequests } from "./connections.js";
+import { machineDecodeTurns } from "./decode-turns.js";
 import { imagesAheadOfRemix } from "./images.js";
 import { keptAnswers } from "./kept-answers.js";
 import { refuseMalformedRequests } from "./malformed-requests.js";
@@ -50,6 +51,8 @@ const build = vite ? undefined : await import(pathToFileURL(path.join(root, "bui
 const entry = /** @type {any} */ (build?.entry.module);
 // The fast paths run on the production build only: in development a kept page would outlive
 // the code change that should have altered it.
+// With several workers, image decodes take turns across all of them (server/cluster.js).
+entry?.takeDecodeTurnsWith(machineDecodeTurns());
 const kept = entry ? keptAnswers(entry, { maxAgeMs: settings.keptMaxAgeMs }) : undefined;
 
 app.disable("x-powered-by");
