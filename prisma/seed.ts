@@ -34,18 +34,59 @@ const POSTS = [
     title: "Morning at the harbour",
     text: "The boats went out before six.\n\nBy seven the fog had lifted and the whole bay was gold.",
     picture: ["#7fb3d5", "#f5b041", "#1e8449"],
+    alt: "Green hills under a pale blue sky, with a low orange sun",
   },
   {
     author: "bob",
     title: "Notes on sourdough",
     text: "Day 1: flour and water, 1:1.\nDay 3: bubbles!\nDay 5: first loaf, dense but edible.",
     picture: ["#d7bde2", "#e74c3c", "#784212"],
+    alt: "Brown hills against a lilac sky and a red sun",
   },
   {
     author: "alice",
     title: "Reading list",
     text: "- The Left Hand of Darkness\n- Piranesi\n- A Psalm for the Wild-Built",
     picture: null,
+    alt: "",
+  },
+  {
+    author: "bob",
+    title: "How I write these notes, in Markdown",
+    text: `Posts on Quill are written in **Markdown**, so a few marks go a long way. This one shows most of them.
+
+## Lists and tasks
+
+- Plain lists, with *emphasis* and \`inline code\`
+- Links like [the CommonMark spec](https://commonmark.org) and bare ones: https://example.com/a/rather/long/address/that/has/to/wrap/somewhere
+- ~~Crossed out~~ when plans change
+
+And a list of things to do:
+
+- [x] Feed the starter
+- [ ] Bake on Saturday
+
+## A quote
+
+> The best time to plant a tree was twenty years ago. The second best time is now.
+
+## A table
+
+| Day | Flour | Water | Notes |
+|:----|------:|------:|:-----:|
+| 1 | 50 g | 50 g | mix |
+| 3 | 50 g | 50 g | bubbles |
+| 5 | 100 g | 75 g | bake |
+
+## Some code
+
+\`\`\`js
+const hydration = water / flour; // 0.75 is a good start
+\`\`\`
+
+That is all there is to it.`,
+    picture: ["#aed6f1", "#f7dc6f", "#117a65"],
+    alt: "Teal hills, a yellow sun and a light blue sky",
   },
 ] as const;
 
@@ -54,7 +95,7 @@ async function main() {
   for (const post of POSTS) {
     if (await reader().selectFrom("Post").select("id").where("title", "=", post.title).executeTakeFirst()) continue;
     const image = post.picture ? await processImage(new Uint8Array(await landscape(post.picture))) : null;
-    await createPost({ input: { title: post.title, text: post.text }, ownerId: users[post.author].id, image });
+    await createPost({ input: { title: post.title, text: post.text }, ownerId: users[post.author].id, image, imageAlt: post.alt });
   }
   const { count } = await reader().selectFrom("Post").select((eb) => eb.fn.countAll<number>().as("count")).executeTakeFirstOrThrow();
   console.log(`Seeded: users alice and bob (password "${DEMO_PASSWORD}"), ${count} posts in all.`);

@@ -1,17 +1,14 @@
 import { isRouteErrorResponse, Link, useRouteError } from "@remix-run/react";
 import type { ReactNode } from "react";
+import { STATUS_TITLES } from "~/utils/meta";
 
 type StatusHandler = (error: { status: number; message: string }) => ReactNode;
 
-const defaultHandlers: Record<number, StatusHandler> = {
-  400: ({ message }) => <Problem title="That request could not be understood" detail={message} />,
-  403: ({ message }) => <Problem title="Not allowed" detail={message || "You may not do that."} />,
-  404: ({ message }) => <Problem title="Page not found" detail={message || "Nothing lives at this address."} />,
-  405: ({ message }) => <Problem title="Method not allowed" detail={message} />,
-  413: ({ message }) => <Problem title="Too large" detail={message} />,
-  415: ({ message }) => <Problem title="Unsupported form" detail={message} />,
-  429: ({ message }) => <Problem title="Too many attempts" detail={message} />,
-  503: ({ message }) => <Problem title="Busy right now" detail={message || "Please try again in a moment."} />,
+const DEFAULT_DETAILS: Record<number, string> = {
+  403: "You may not do that.",
+  404: "Nothing lives at this address.",
+  410: "Its author deleted it. Nothing lives at this address any more.",
+  503: "Please try again in a moment.",
 };
 
 /**
@@ -22,21 +19,25 @@ export function GeneralErrorBoundary({ statusHandlers }: { statusHandlers?: Reco
   const error = useRouteError();
   if (isRouteErrorResponse(error)) {
     const message = typeof error.data === "string" ? error.data : "";
-    const handler = statusHandlers?.[error.status] ?? defaultHandlers[error.status];
+    const handler = statusHandlers?.[error.status];
     if (handler) return <>{handler({ status: error.status, message })}</>;
-    return <Problem title={`Error ${error.status}`} detail={message || error.statusText} />;
+    const title = STATUS_TITLES[error.status] ?? `Error ${error.status}`;
+    return <Problem status={error.status} title={title} detail={message || DEFAULT_DETAILS[error.status] || error.statusText} />;
   }
   if (typeof document !== "undefined" || process.env.NODE_ENV !== "production") console.error(error);
-  return <Problem title="Something went wrong" detail="The error has been logged. Please try again in a moment." />;
+  return <Problem status={500} title="Something went wrong" detail="The error has been logged. Please try again in a moment." />;
 }
 
-function Problem({ title, detail }: { title: string; detail?: string }) {
+export function Problem({ status, title, detail }: { status: number; title: string; detail?: string }) {
   return (
-    <main className="page problem">
+    <main className="page narrow problem">
+      <p className="problem-status">{status === 500 ? "Error" : `Error ${status}`}</p>
       <h1>{title}</h1>
-      {detail ? <p>{detail}</p> : null}
+      {detail ? <p className="lead">{detail}</p> : null}
       <p>
-        <Link to="/">Back to all posts</Link>
+        <Link to="/" className="button secondary">
+          Back to all posts
+        </Link>
       </p>
     </main>
   );

@@ -1,28 +1,43 @@
-import { editorName } from "~/utils/names";
+import { Link } from "@remix-run/react";
+import { DateTime, ExactDateTime } from "~/components/date-time";
+import { DELETED_USER } from "~/utils/names";
 
 type Byline = {
+  /** Above 1 once the post has been saved again. */
+  version: number;
   createdAt: string | Date;
   updatedAt: string | Date;
   owner: { username: string };
   editor: { username: string } | null;
 };
 
-/** "By alice · last edited by bob" with dates, the same on the list and the post. */
+/** "Created by alice 3 hours ago · last edited by bob yesterday", the same on lists and posts. */
 export function PostByline({ post }: { post: Byline }) {
+  const edited = post.version > 1 || post.editor?.username !== post.owner.username;
   return (
     <p className="byline">
-      Created by <strong>{post.owner.username}</strong> on <DateText value={post.createdAt} /> · last edited by{" "}
-      <strong>{editorName(post)}</strong> on <DateText value={post.updatedAt} />
+      <span>
+        Created by <AuthorLink name={post.owner.username} /> <DateTime value={post.createdAt} />
+      </span>
+      {edited ? (
+        <span>
+          {" "}
+          · last edited by {post.editor ? <AuthorLink name={post.editor.username} /> : <strong>{DELETED_USER}</strong>} <DateTime value={post.updatedAt} />
+        </span>
+      ) : null}
     </p>
   );
 }
 
-// A fixed locale and time zone: the server and the browser must render the same text.
-// One formatter for all dates: toLocaleString() with options builds a new
-// Intl.DateTimeFormat on every call, which was a third of the front page's server time.
-const DATE_FORMAT = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+function AuthorLink({ name }: { name: string }) {
+  return (
+    <Link to={`/u/${encodeURIComponent(name)}`} className="author">
+      {name}
+    </Link>
+  );
+}
 
+/** An exact date in the reader's time zone (the history and compare pages: "saved ... on <date>"). */
 export function DateText({ value }: { value: string | Date }) {
-  const date = new Date(value);
-  return <time dateTime={date.toISOString()}>{DATE_FORMAT.format(date)} UTC</time>;
+  return <ExactDateTime value={value} />;
 }

@@ -1,8 +1,6 @@
 import crypto from "node:crypto";
 import type { SessionUser } from "~/models/user.server";
 import { isDatabaseBusy, reader, timestamp, toDate, write } from "~/utils/db.server";
-import { TOKEN_NAME_MAX_LENGTH } from "~/utils/rules";
-import { hasControlCharacters, type Validated } from "~/utils/validation";
 
 // A recognisable prefix lets people (and secret scanners) tell a Quill token at a glance.
 const TOKEN_PREFIX = "quill_";
@@ -18,16 +16,6 @@ function tokenSummary(row: { id: number; name: string; createdAt: string; lastUs
   return { ...row, createdAt: toDate(row.createdAt), lastUsedAt: row.lastUsedAt === null ? null : toDate(row.lastUsedAt) };
 }
 const SUMMARY_COLUMNS = ["id", "name", "createdAt", "lastUsedAt"] as const;
-
-export function validateTokenName(raw: string): Validated<{ name: string }, "name"> {
-  const name = raw.trim();
-  if (!name) return { ok: false, errors: { name: "Give the token a name, such as the script that will use it." } };
-  if (name.length > TOKEN_NAME_MAX_LENGTH)
-    return { ok: false, errors: { name: `A token name can have at most ${TOKEN_NAME_MAX_LENGTH} characters.` } };
-  if (hasControlCharacters(name) || /[\r\n\t]/.test(name))
-    return { ok: false, errors: { name: "A token name cannot contain line breaks or control characters." } };
-  return { ok: true, value: { name } };
-}
 
 // A token has 256 random bits, so a plain (unsalted, fast) SHA-256 is enough: there is
 // nothing to guess, and the lookup by hash is a unique-index hit.

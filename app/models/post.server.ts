@@ -1,34 +1,17 @@
 import { sql } from "kysely";
 import type { ProcessedImage } from "~/utils/image.server";
-import { MAX_ID, bumpContentVersion, hotQuery, hotStatement, timestamp, toDate, write, type Database } from "~/utils/db.server";
-import { TEXT_MAX_LENGTH, TITLE_MAX_LENGTH } from "~/utils/rules";
-import { hasControlCharacters, hasErrors, type FieldErrors, type Validated } from "~/utils/validation";
+import { MAX_ID, bumpContentVersion, hotQuery, hotStatement, reader, timestamp, toDate, write, type Database } from "~/utils/db.server";
 import { changeSize, type ChangeSize, type PostState } from "~/utils/word-diff.server";
 
 export const PAGE_SIZE = 20;
 
-type PostField = "title" | "text";
 export type PostInput = { title: string; text: string };
-
-/** The one set of rules for a post's fields, used by the forms and the API alike. */
-export function validatePostInput(input: PostInput): Validated<PostInput, PostField> {
-  const title = input.title.trim();
-  const text = input.text.replace(/\r\n/g, "\n");
-  const errors: FieldErrors<PostField> = {};
-  if (!title) errors.title = "A post needs a title.";
-  else if (title.length > TITLE_MAX_LENGTH)
-    errors.title = `The title can have at most ${TITLE_MAX_LENGTH} characters (it has ${title.length}).`;
-  else if (hasControlCharacters(title) || /[\r\n\t]/.test(title))
-    errors.title = "The title cannot contain line breaks or control characters.";
-  if (text.length > TEXT_MAX_LENGTH)
-    errors.text = `The text can have at most ${TEXT_MAX_LENGTH.toLocaleString("en")} characters (it has ${text.length.toLocaleString("en")}).`;
-  else if (hasControlCharacters(text)) errors.text = "The text cannot contain control characters.";
-  return hasErrors(errors) ? { ok: false, errors } : { ok: true, value: { title, text } };
-}
 
 export type PostSummary = {
   id: number;
   title: string;
+  /** Bumped by every save: with the id, it names one state of the post (for caches). */
+  version: number;
   createdAt: Date;
   updatedAt: Date;
   imageHash: string | null;
@@ -36,7 +19,7 @@ export type PostSummary = {
   /** Null once the account of whoever saved last has been deleted. */
   editor: { username: string } | null;
 };
-export type PostDetail = PostSummary & { text: string; version: number; ownerId: number; imageAlt: string };
+export type PostDetail = PostSummary & { text: string; ownerId: number; imageAlt: string };
 
 // Lists and post pages are the app's busiest reads: one statement each, names from
 // subqueries on the primary key, so the plan cannot change with the data (Post is read in
@@ -48,6 +31,7 @@ function summaryQuery(db: Database) {
     .select((eb) => [
       "p.id",
       "p.title",
+      "p.version",
       "p.createdAt",
       "p.updatedAt",
       "p.imageHash",
@@ -59,6 +43,7 @@ function summaryQuery(db: Database) {
 type SummaryRow = {
   id: number;
   title: string;
+  version: number;
   createdAt: string;
   updatedAt: string;
   imageHash: string | null;
@@ -91,15 +76,84 @@ export async function listPosts({ after, limit = PAGE_SIZE }: { after?: number |
   return { posts, next };
 }
 
+/** How much of each post's text the front page reads, for its excerpt. */
+const OPENING_LENGTH = 600;
+
+// The front page's list: the same range scan, with the opening of each text for excerpts
+// (never the whole of a 100,000-character post).
+const listWithOpeningQuery = hotQuery((db, after: number, limit: number) =>
+  summaryQuery(db)
+    .select(sql<string>`substr(${sql.ref("p.text")}, 1, ${sql.lit(OPENING_LENGTH)})`.as("opening"))
+    .where("p.id", "<", after)
+    .orderBy("p.id", "desc")
+    .limit(limit),
+);
+
+export type PostWithOpening = PostSummary & { opening: string };
+
+/** listPosts, with the first 600 characters of each post's text (for excerpts). */
+export async function listPostsWithOpenings({ after, limit = PAGE_SIZE }: { after?: number | null; limit?: number }) {
+  const rows = await listWithOpeningQuery(after ?? MAX_ID, limit + 1);
+  const posts: PostWithOpening[] = rows.slice(0, limit).map(({ opening, ...row }) => ({ ...summary(row), opening }));
+  const next = rows.length > limit ? posts[posts.length - 1].id : null;
+  return { posts, next };
+}
+
+// An author's page: posts they wrote, and posts by others they saved last. Each is a range
+// on its foreign-key index (which holds the post id too), so pages cost the same at any depth.
+const byOwnerQuery = hotQuery((db, ownerId: number, after: number, limit: number) =>
+  summaryQuery(db)
+    .select(sql<string>`substr(${sql.ref("p.text")}, 1, ${sql.lit(OPENING_LENGTH)})`.as("opening"))
+    .where("p.ownerId", "=", ownerId)
+    .where("p.id", "<", after)
+    .orderBy("p.id", "desc")
+    .limit(limit),
+);
+
+const editedByQuery = hotQuery((db, editorId: number, after: number, ownerId: number, limit: number) =>
+  summaryQuery(db)
+    .select(sql<string>`substr(${sql.ref("p.text")}, 1, ${sql.lit(OPENING_LENGTH)})`.as("opening"))
+    .where("p.editorId", "=", editorId)
+    .where("p.id", "<", after)
+    .where("p.ownerId", "<>", ownerId)
+    .orderBy("p.id", "desc")
+    .limit(limit),
+);
+
+/** A page of the posts `userId` wrote ("written") or last edited and did not write ("edited"), newest first. */
+export async function listPostsOfAuthor({
+  userId,
+  show,
+  after,
+  limit = PAGE_SIZE,
+}: {
+  userId: number;
+  show: "written" | "edited";
+  after?: number | null;
+  limit?: number;
+}) {
+  const before = after ?? MAX_ID;
+  const rows = show === "written" ? await byOwnerQuery(userId, before, limit + 1) : await editedByQuery(userId, before, userId, limit + 1);
+  const posts: PostWithOpening[] = rows.slice(0, limit).map(({ opening, ...row }) => ({ ...summary(row), opening }));
+  const next = rows.length > limit ? posts[posts.length - 1].id : null;
+  return { posts, next };
+}
+
 const postQuery = hotQuery((db, id: number) =>
-  summaryQuery(db).select(["p.text", "p.version", "p.ownerId", "p.imageAlt"]).where("p.id", "=", id),
+  summaryQuery(db).select(["p.text", "p.ownerId", "p.imageAlt"]).where("p.id", "=", id),
 );
 
 export async function getPost(id: number): Promise<PostDetail | null> {
   const [row] = await postQuery(id);
   if (!row) return null;
-  const { text, version, ownerId, imageAlt, ...rest } = row;
-  return { ...summary(rest), text, version, ownerId, imageAlt };
+  const { text, ownerId, imageAlt, ...rest } = row;
+  return { ...summary(rest), text, ownerId, imageAlt };
+}
+
+/** Whether a post with this id existed and was deleted (pages answer 410 rather than 404). */
+export async function wasDeleted(id: number): Promise<boolean> {
+  const row = await reader().selectFrom("DeletedPost").select("id").where("id", "=", id).executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Stores the image unless an identical one is stored already (images are kept by content hash). */
@@ -350,6 +404,8 @@ export async function deletePost({ id, userId }: { id: number; userId: number })
       .executeTakeFirst();
     if (deleted) {
       await deleteUnusedImages(db, [deleted.imageHash, ...pastImages.map((row) => row.imageHash)]);
+      // Remembered, so that its address answers "deleted" (410) rather than "never existed".
+      await db.insertInto("DeletedPost").values({ id, deletedAt: timestamp() }).onConflict((conflict) => conflict.column("id").doNothing()).execute();
       return "deleted";
     }
     const exists = await db.selectFrom("Post").select("id").where("id", "=", id).executeTakeFirst();
@@ -378,4 +434,24 @@ const imageBytesQueries = {
 export async function getImageBytes(hash: string, size: ImageSize): Promise<ImageBytes | null> {
   const [row] = await imageBytesQueries[size](hash);
   return row ?? null;
+}
+
+// ---- feeds and sitemaps ---------------------------------------------------------------
+
+/** The highest post id (0 without posts): one step to the end of the primary key. */
+export async function lastPostId(): Promise<number> {
+  const row = await reader().selectFrom("Post").select((eb) => eb.fn.max("id").as("last")).executeTakeFirst();
+  return Number(row?.last ?? 0);
+}
+
+/** Ids and last changes of the posts with `from < id <= to`, in id order: a sitemap's worth. */
+export async function listPostDates({ from, to }: { from: number; to: number }) {
+  const rows = await reader()
+    .selectFrom("Post")
+    .select(["id", "updatedAt"])
+    .where("id", ">", from)
+    .where("id", "<=", to)
+    .orderBy("id")
+    .execute();
+  return rows.map((row) => ({ id: row.id, updatedAt: toDate(row.updatedAt) }));
 }

@@ -1,7 +1,6 @@
 import { hash, verify, type Options } from "@node-rs/argon2";
-import { hotQuery, isUniqueViolation, reader, timestamp, write } from "~/utils/db.server";
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_PATTERN, USERNAME_RULE } from "~/utils/rules";
-import { hasErrors, type FieldErrors, type Validated } from "~/utils/validation";
+import { hotQuery, isUniqueViolation, reader, timestamp, toDate, write } from "~/utils/db.server";
+import { PASSWORD_MAX_LENGTH } from "~/utils/rules";
 
 export type SessionUser = { id: number; username: string; sessionVersion: number };
 const SESSION_USER_COLUMNS = ["id", "username", "sessionVersion"] as const;
@@ -16,23 +15,8 @@ const HASH_OPTIONS: Options = {
 };
 
 
-type CredentialField = "username" | "password";
+// The rules for new names and passwords live in the forms' schema (app/utils/account-schemas.ts).
 type Credentials = { username: string; password: string };
-
-export function validateNewCredentials(input: Credentials): Validated<Credentials, CredentialField> {
-  const errors: FieldErrors<CredentialField> = {};
-  if (!USERNAME_PATTERN.test(input.username)) errors.username = `A username is ${USERNAME_RULE}.`;
-  errors.password = passwordProblem(input.password);
-  return hasErrors(errors) ? { ok: false, errors } : { ok: true, value: input };
-}
-
-export function passwordProblem(password: string): string | undefined {
-  if (password.length < PASSWORD_MIN_LENGTH)
-    return `A password needs at least ${PASSWORD_MIN_LENGTH} characters.`;
-  if (password.length > PASSWORD_MAX_LENGTH)
-    return `A password can have at most ${PASSWORD_MAX_LENGTH} characters.`;
-  return undefined;
-}
 
 function usernameKey(username: string) {
   return username.toLowerCase();
@@ -85,16 +69,30 @@ export async function getUserById(id: number): Promise<SessionUser | null> {
   return user ?? null;
 }
 
-/** Ends every session of the user: cookies carry the old version and stop working. */
-export function endAllSessions(userId: number): Promise<SessionUser> {
-  return write((db) =>
-    db
+/**
+ * Ends every session of the user: cookies carry the old version and stop working. With
+ * `revokeTokens`, their API tokens go too, in the same transaction.
+ */
+export function endAllSessions(userId: number, { revokeTokens = false }: { revokeTokens?: boolean } = {}): Promise<SessionUser> {
+  return write(async (db) => {
+    if (revokeTokens) await db.deleteFrom("ApiToken").where("userId", "=", userId).execute();
+    return db
       .updateTable("User")
       .set((eb) => ({ sessionVersion: eb("sessionVersion", "+", 1), updatedAt: timestamp() }))
       .where("id", "=", userId)
       .returning(SESSION_USER_COLUMNS)
-      .executeTakeFirstOrThrow(),
-  );
+      .executeTakeFirstOrThrow();
+  });
+}
+
+export type Author = { id: number; username: string; createdAt: Date };
+
+const userByNameQuery = hotQuery((db, key: string) => db.selectFrom("User").select(["id", "username", "createdAt"]).where("usernameKey", "=", key));
+
+/** Someone by their username, in any case ("Alice" finds alice); null when there is no such account. */
+export async function getUserByUsername(username: string): Promise<Author | null> {
+  const [row] = await userByNameQuery(usernameKey(username));
+  return row ? { ...row, createdAt: toDate(row.createdAt) } : null;
 }
 
 /** Sets a new password and ends every other session; null when `current` is wrong. */
@@ -113,4 +111,16 @@ export async function changePassword(
       .returning(SESSION_USER_COLUMNS)
       .executeTakeFirstOrThrow(),
   );
+}
+
+/** The highest user id (0 without users). */
+export async function lastUserId(): Promise<number> {
+  const row = await reader().selectFrom("User").select((eb) => eb.fn.max("id").as("last")).executeTakeFirst();
+  return Number(row?.last ?? 0);
+}
+
+/** Usernames of the accounts with `from < id <= to`, in id order: a sitemap's worth. */
+export async function listUsernames({ from, to }: { from: number; to: number }): Promise<string[]> {
+  const rows = await reader().selectFrom("User").select("username").where("id", ">", from).where("id", "<=", to).orderBy("id").execute();
+  return rows.map((row) => row.username);
 }

@@ -1,12 +1,15 @@
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { deletePost, getPost } from "~/models/post.server";
-import { invariantResponse, requirePostId } from "~/utils/http.server";
+import { invariantResponse, postNotFound, requirePostId } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
-import { requireUser } from "~/utils/session.server";
+import { errorTitle, pageTitle } from "~/utils/meta";
+import { redirectWithNotice, requireUser } from "~/utils/session.server";
 
-export const meta: MetaFunction = () => [{ title: "Delete post · Quill" }];
+export const meta: MetaFunction<typeof loader> = ({ data, error }) => [
+  { title: data ? pageTitle(`Delete “${data.post.title}”?`) : errorTitle(error) },
+];
 
 const NOT_OWNER = "Only the person who wrote a post may delete it.";
 
@@ -14,8 +17,7 @@ const NOT_OWNER = "Only the person who wrote a post may delete it.";
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const id = requirePostId(params.postId);
   const user = await requireUser(request);
-  const post = await getPost(id);
-  invariantResponse(post, "No post has that address.", 404);
+  const post = (await getPost(id)) ?? (await postNotFound(id));
   invariantResponse(post.ownerId === user.id, NOT_OWNER, 403);
   return { post: { id: post.id, title: post.title } };
 }
@@ -25,9 +27,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   await readForm(request, { fields: [] });
   const result = await deletePost({ id, userId: user.id });
-  invariantResponse(result !== "missing", "No post has that address.", 404);
+  if (result === "missing") return postNotFound(id);
   invariantResponse(result !== "forbidden", NOT_OWNER, 403);
-  return redirect("/");
+  return redirectWithNotice(request, "/", "Deleted: the post and its image are gone.");
 }
 
 export default function DeletePost() {
@@ -36,12 +38,14 @@ export default function DeletePost() {
   return (
     <main className="page narrow">
       <h1>Delete “{post.title}”?</h1>
-      <p>The post, its image and its whole history (every earlier version) will be gone for good.</p>
-      <Form method="post" className="actions">
+      <p className="lead">The post, its image and its whole history (every earlier version) will be gone for good. Its address will say it was deleted.</p>
+      <Form method="post" className="form-actions">
         <button type="submit" className="danger" disabled={deleting}>
           {deleting ? "Deleting…" : "Delete post"}
         </button>
-        <Link to={`/${post.id}`}>Keep it</Link>
+        <Link to={`/${post.id}`} className="button secondary">
+          Keep it
+        </Link>
       </Form>
     </main>
   );

@@ -1,64 +1,68 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
-import { PostByline } from "~/components/post-byline";
-import { listPosts } from "~/models/post.server";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { Pager, PostList } from "~/components/post-list";
+import { listPostsWithOpenings } from "~/models/post.server";
 import type { loader as rootLoader } from "~/root";
 import { decodeCursor, encodeCursor } from "~/utils/cursor.server";
 import { invariantResponse } from "~/utils/http.server";
-import { postImageUrl } from "~/utils/image-url";
+import { postExcerpt } from "~/utils/markdown.server";
+import { errorTitle, pageTitle, SITE_DESCRIPTION, SITE_NAME } from "~/utils/meta";
+import { pageNumber } from "~/utils/paging";
 import type { RouteHandle } from "~/utils/route-handle";
 
-// Depends only on the URL and the database for visitors who are not signed in.
+// Depends only on the URL, the database and the page-variant cookies for visitors who are not signed in.
 export const handle: RouteHandle = { samePageForVisitors: true };
 
-export const meta: MetaFunction = () => [{ title: "Quill: all posts" }];
+export const meta: MetaFunction<typeof loader> = ({ data, error }) => {
+  if (!data) return [{ title: errorTitle(error) }];
+  return [
+    { title: data.page === 1 ? `${SITE_NAME}: all posts` : pageTitle(`All posts, page ${data.page}`) },
+    { name: "description", content: SITE_DESCRIPTION },
+    { tagName: "link", rel: "canonical", href: data.canonical },
+  ];
+};
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const after = decodeCursor(new URL(request.url).searchParams.get("cursor"));
+  const url = new URL(request.url);
+  const after = decodeCursor(url.searchParams.get("cursor"));
   invariantResponse(after !== null, "That page link is not valid.", 400);
-  const { posts, next } = await listPosts({ after });
+  const page = after === undefined ? 1 : pageNumber(url.searchParams.get("page"));
+  const { posts, next } = await listPostsWithOpenings({ after });
   return {
-    posts,
-    isFirstPage: after === undefined,
-    olderHref: next ? `/?cursor=${encodeCursor(next)}` : null,
+    posts: posts.map(({ opening, ...post }) => ({ ...post, excerpt: postExcerpt({ ...post, opening }) })),
+    page,
+    canonical: `${url.origin}${after === undefined ? "/" : `/?${new URLSearchParams({ cursor: encodeCursor(after), page: String(page) })}`}`,
+    olderHref: next ? `/?${new URLSearchParams({ cursor: encodeCursor(next), page: String(page + 1) })}` : null,
   };
 }
 
 export default function Index() {
-  const { posts, isFirstPage, olderHref } = useLoaderData<typeof loader>();
+  const { posts, page, olderHref } = useLoaderData<typeof loader>();
   const signedIn = Boolean(useRouteLoaderData<typeof rootLoader>("root")?.username);
 
   return (
     <main className="page">
       <div className="page-title">
-        <h1>Posts</h1>
-        {signedIn ? (
-          <Link to="/new" className="button">
-            New post
-          </Link>
-        ) : null}
+        <h1>{page === 1 ? "Posts" : `Posts, page ${page}`}</h1>
       </div>
       {posts.length === 0 ? (
-        <p className="empty">{isFirstPage ? "No posts yet." : "No older posts."}</p>
+        <div className="empty">
+          <p>{page === 1 ? "No posts yet." : "No older posts."}</p>
+          {page === 1 ? (
+            <p>
+              {signedIn ? <Link to="/new">Write the first one.</Link> : <><Link to="/signup">Sign up</Link> to write the first one.</>}
+            </p>
+          ) : null}
+        </div>
       ) : (
-        <ol className="post-list">
-          {posts.map((post) => (
-            <li key={post.id}>
-              <img src={postImageUrl(post, "thumbnail")} alt="" width={64} height={64} loading="lazy" />
-              <div>
-                <h2>
-                  <Link to={`/${post.id}`}>{post.title}</Link>
-                </h2>
-                <PostByline post={post} />
-              </div>
-            </li>
-          ))}
-        </ol>
+        <PostList posts={posts} />
       )}
-      <nav aria-label="Pages" className="pager">
-        {isFirstPage ? null : <Link to="/">Newest posts</Link>}
-        {olderHref ? <Link to={olderHref}>Older posts</Link> : null}
-      </nav>
+      <Pager newerHref={page === 1 ? null : "/"} olderHref={olderHref} />
     </main>
   );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
 }

@@ -19,8 +19,8 @@ const handle = apiRoute({
   async PATCH({ request, params }) {
     const id = requirePostId(params.postId);
     const user = await requireApiUser(request);
-    const { input, baseVersion } = readPostEdit(await readJsonObject(request));
-    const result = await updatePost({ id, editorId: user.id, input, baseVersion });
+    const { input, imageAlt, baseVersion } = readPostEdit(await readJsonObject(request));
+    const result = await updatePost({ id, editorId: user.id, input, baseVersion, imageAlt });
     if (result.status === "missing") throw apiError(404, NOT_FOUND);
     if (result.status === "conflict") {
       const { version } = result.current;

@@ -1,17 +1,21 @@
+import { getFormProps, getInputProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
 import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
-import { Field } from "~/components/field";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { Field, FormErrors } from "~/components/field";
 import { beginAttempt, throttleKey } from "~/models/throttle.server";
 import { verifyLogin } from "~/models/user.server";
+import { LoginSchema } from "~/utils/account-schemas";
 import { addressThrottleKeys } from "~/utils/client-address.server";
 import { readForm } from "~/utils/form.server";
+import { errorTitle, pageTitle } from "~/utils/meta";
 import { safeRedirect } from "~/utils/redirect";
-import { createUserSession, getUser } from "~/utils/session.server";
 import { USERNAME_PATTERN } from "~/utils/rules";
-import { textField } from "~/utils/validation";
-import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { createUserSession, getUser } from "~/utils/session.server";
+import { firstOfEach } from "~/utils/validation";
 
-export const meta: MetaFunction = () => [{ title: "Log in · Quill" }];
+export const meta: MetaFunction = ({ error }) => [{ title: error ? errorTitle(error) : pageTitle("Log in") }];
 
 // Remix passes on only Set-Cookie from an action by itself; the 429 needs its Retry-After.
 export const headers: HeadersFunction = ({ actionHeaders }) => {
@@ -24,27 +28,30 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return null;
 }
 
+// One message for an unknown name and a wrong password: no hint about which accounts exist.
+const NO_MATCH = "That username and password do not match.";
+
 export async function action({ request, context }: ActionFunctionArgs) {
   const { formData } = await readForm(request, { fields: ["username", "password", "redirectTo"] });
-  const username = textField(formData, "username").trim();
-  const password = textField(formData, "password");
-  const redirectTo = textField(formData, "redirectTo");
-  if (!username || !password) {
-    return data({ error: "Enter your username and your password.", username }, { status: 400 });
-  }
+  const submission = parseWithZod(firstOfEach(formData), { schema: LoginSchema });
+  // The password never comes back in the page.
+  const refuse = (status: number, message: string, headers?: HeadersInit) =>
+    data({ result: submission.reply({ formErrors: [message], hideFields: ["password"] }) }, { status, headers });
+  if (submission.status !== "success") return data({ result: submission.reply({ hideFields: ["password"] }) }, { status: 400 });
+  const { username, password, redirectTo } = submission.value;
 
   // A name that breaks the username rules cannot have an account: no password to check,
   // and nothing stored about it.
-  if (!USERNAME_PATTERN.test(username)) return data({ error: NO_MATCH, username }, { status: 401 });
+  if (!USERNAME_PATTERN.test(username)) return refuse(401, NO_MATCH);
   // Per account, and per client address when the server knows it (not under plain remix-serve).
   const attempt = await beginAttempt("login", [throttleKey("login", "user", username), ...addressThrottleKeys("login", context)]);
   if (!attempt.allowed) {
     const minutes = Math.ceil(attempt.retryAfterSeconds / 60);
-    const error =
+    const message =
       attempt.reason === "busy"
         ? "Too many logins at once for this account or address. Try again in a moment."
         : `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
-    return data({ error, username }, { status: 429, headers: { "Retry-After": String(attempt.retryAfterSeconds) } });
+    return refuse(429, message, { "Retry-After": String(attempt.retryAfterSeconds) });
   }
 
   const user = await verifyLogin({ username, password }).catch(async (error: unknown) => {
@@ -53,42 +60,37 @@ export async function action({ request, context }: ActionFunctionArgs) {
   });
   if (!user) {
     await attempt.counted();
-    return data({ error: NO_MATCH, username }, { status: 401 });
+    return refuse(401, NO_MATCH);
   }
   // The username's count starts over; the address keeps its own.
   await attempt.cleared([throttleKey("login", "user", username)]);
-  return createUserSession(user, redirectTo);
+  return createUserSession(user, redirectTo ?? null);
 }
-
-// One message for an unknown name and a wrong password: no hint about which accounts exist.
-const NO_MATCH = "That username and password do not match.";
 
 export default function Login() {
   const actionData = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
   const submitting = useNavigation().state === "submitting";
+  const [form, fields] = useForm({
+    id: "login",
+    lastResult: actionData?.result,
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+    onValidate: ({ formData }) => parseWithZod(firstOfEach(formData), { schema: LoginSchema }),
+  });
+  const { key: usernameKey, ...usernameProps } = getInputProps(fields.username, { type: "text", ariaDescribedBy: form.errors ? form.errorId : undefined });
+  const { key: passwordKey, ...passwordProps } = getInputProps(fields.password, { type: "password" });
   return (
     <main className="page narrow">
       <h1>Log in</h1>
-      <Form method="post" className="stack">
-        {actionData?.error ? (
-          <p className="error" role="alert" id="login-error">
-            {actionData.error}
-          </p>
-        ) : null}
+      <Form method="post" className="stack card" {...getFormProps(form)}>
+        <FormErrors id={form.errorId} errors={form.errors} />
         <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
-        <Field id="username" label="Username">
-          <input
-            id="username"
-            name="username"
-            autoComplete="username"
-            required
-            defaultValue={actionData?.username}
-            aria-describedby={actionData?.error ? "login-error" : undefined}
-          />
+        <Field htmlFor={fields.username.id} label="Username" errors={fields.username.errors} errorId={fields.username.errorId}>
+          <input key={usernameKey} {...usernameProps} autoComplete="username" required autoCapitalize="none" spellCheck={false} />
         </Field>
-        <Field id="password" label="Password">
-          <input id="password" name="password" type="password" autoComplete="current-password" required />
+        <Field htmlFor={fields.password.id} label="Password" errors={fields.password.errors} errorId={fields.password.errorId}>
+          <input key={passwordKey} {...passwordProps} autoComplete="current-password" required />
         </Field>
         <div>
           <button type="submit" disabled={submitting}>
@@ -96,8 +98,8 @@ export default function Login() {
           </button>
         </div>
       </Form>
-      <p>
-        New here? <Link to={{ pathname: "/signup", search: searchParams.toString() }}>Create an account</Link>
+      <p className="after-form">
+        New here? <Link to={{ pathname: "/signup", search: searchParams.toString() }}>Sign up</Link>
       </p>
     </main>
   );

@@ -1,92 +1,159 @@
-import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { getFormProps, getInputProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { data, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useEffect, useState } from "react";
-import { Field } from "~/components/field";
-import { createApiToken, listApiTokens, revokeApiToken, validateTokenName } from "~/models/api-token.server";
+import { DateTime } from "~/components/date-time";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { Field, FormErrors } from "~/components/field";
+import { createApiToken, listApiTokens, revokeApiToken } from "~/models/api-token.server";
+import { TokenNameSchema } from "~/utils/account-schemas";
 import { readForm } from "~/utils/form.server";
 import { parseId } from "~/utils/http.server";
+import { errorTitle, pageTitle } from "~/utils/meta";
 import { TOKEN_NAME_MAX_LENGTH } from "~/utils/rules";
-import { requireUser } from "~/utils/session.server";
-import { textField } from "~/utils/validation";
-import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { redirectWithNotice, requireUser } from "~/utils/session.server";
+import { firstOfEach } from "~/utils/validation";
 
-export const meta: MetaFunction = () => [{ title: "API tokens · Quill" }];
+export const meta: MetaFunction<typeof loader> = ({ data, error }) => [
+  { title: error ? errorTitle(error) : pageTitle(data?.confirming ? `Revoke “${data.confirming.name}”?` : "API tokens") },
+];
 
 // The page right after creating a token holds the token itself: never keep it in a cache.
 export const headers: HeadersFunction = () => ({ "Cache-Control": "no-store" });
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  return { tokens: await listApiTokens(user.id) };
+  const tokens = await listApiTokens(user.id);
+  // "Revoke…" asks first: ?revoke=<id> shows the question, the POST below does it.
+  const revokeId = parseId(new URL(request.url).searchParams.get("revoke"));
+  const confirming = tokens.find((token) => token.id === revokeId) ?? null;
+  return { tokens, confirming: confirming ? { id: confirming.id, name: confirming.name } : null };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const { formData } = await readForm(request, { fields: ["intent", "name", "tokenId"] });
-  const intent = textField(formData, "intent");
+  const intent = formData.get("intent");
 
   if (intent === "create") {
-    const name = textField(formData, "name");
-    const validated = validateTokenName(name);
-    if (!validated.ok) return data({ errors: validated.errors, name, created: null }, { status: 400 });
+    const submission = parseWithZod(firstOfEach(formData), { schema: TokenNameSchema });
+    if (submission.status !== "success") return data({ result: submission.reply(), created: null }, { status: 400 });
     // Shown in this response only (not via a redirect), so the token never sits in a cookie.
-    const { token, apiToken } = await createApiToken({ userId: user.id, name: validated.value.name });
-    return { errors: null, name: "", created: { name: apiToken.name, token } };
+    const { token, apiToken } = await createApiToken({ userId: user.id, name: submission.value.name });
+    return { result: submission.reply({ resetForm: true }), created: { name: apiToken.name, token } };
   }
   if (intent === "revoke") {
-    const id = parseId(textField(formData, "tokenId"));
+    const id = parseId(String(formData.get("tokenId") ?? ""));
     // Someone else's token id finds nothing, exactly like one already revoked.
     if (id === null || !(await revokeApiToken({ id, userId: user.id }))) {
-      return data({ errors: { form: "That token does not exist any more." }, name: "", created: null }, { status: 404 });
+      throw data("That token does not exist any more.", { status: 404 });
     }
-    return redirect("/settings/tokens?done=revoked");
+    return redirectWithNotice(request, "/settings/tokens", "Token revoked: scripts using it now get 401.");
   }
-  return data({ errors: { form: "Unknown action." }, name: "", created: null }, { status: 400 });
+  throw data("Unknown action.", { status: 400 });
 }
 
 export default function ApiTokens() {
-  const { tokens } = useLoaderData<typeof loader>();
+  const { tokens, confirming } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const errors: Partial<Record<"form" | "name", string>> | null | undefined = actionData?.errors;
   const created = actionData?.created;
   const navigation = useNavigation();
   const creating = navigation.state === "submitting" && navigation.formData?.get("intent") === "create";
+  const revoking = navigation.state === "submitting" && navigation.formData?.get("intent") === "revoke";
+  const [form, fields] = useForm({
+    id: "create-token",
+    lastResult: actionData?.result,
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+    onValidate: ({ formData }) => parseWithZod(firstOfEach(formData), { schema: TokenNameSchema }),
+  });
+  const { key: nameKey, ...nameProps } = getInputProps(fields.name, { type: "text", ariaDescribedBy: "name-hint" });
 
   return (
     <main className="page narrow">
-      <h1>API tokens</h1>
-      <p>
-        A token lets a script use the <a href="/api">JSON API</a> as you: send it as{" "}
-        <code>Authorization: Bearer &lt;token&gt;</code>. Revoke a token as soon as you no longer need it.
+      <p className="eyebrow">
+        <Link to="/settings">Settings</Link>
       </p>
-      <RevokedNotice />
-      {errors?.form ? (
-        <p className="error" role="alert">
-          {errors.form}
-        </p>
+      <h1>API tokens</h1>
+      <p className="lead">
+        A token lets a script use the <a href="/api">JSON API</a> as you: send it as <code>Authorization: Bearer &lt;token&gt;</code>. Revoke
+        a token as soon as you no longer need it.
+      </p>
+
+      {confirming ? (
+        <section aria-labelledby="confirm-heading" className="card confirm">
+          <h2 id="confirm-heading">Revoke “{confirming.name}”?</h2>
+          <p>Scripts using this token get 401 from then on. This cannot be undone: you would make a new token instead.</p>
+          <Form method="post" action="/settings/tokens" className="form-actions">
+            <input type="hidden" name="intent" value="revoke" />
+            <input type="hidden" name="tokenId" value={confirming.id} />
+            <button type="submit" className="danger" disabled={revoking}>
+              {revoking ? "Revoking…" : "Revoke token"}
+            </button>
+            <Link to="/settings/tokens" className="button secondary">
+              Keep it
+            </Link>
+          </Form>
+        </section>
       ) : null}
 
       {created ? <NewToken name={created.name} token={created.token} /> : null}
 
-      <section aria-labelledby="create-heading">
+      <section aria-labelledby="list-heading">
+        <h2 id="list-heading">Your tokens</h2>
+        {tokens.length === 0 ? (
+          <p className="empty">You have no tokens.</p>
+        ) : (
+          <div className="table-scroll" tabIndex={0}>
+            <table className="tokens">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {tokens.map((token) => (
+                  <tr key={token.id}>
+                    <td className="token-name">{token.name}</td>
+                    <td>
+                      <DateTime value={token.createdAt} />
+                    </td>
+                    <td>{token.lastUsedAt ? <DateTime value={token.lastUsedAt} /> : "Never"}</td>
+                    <td>
+                      <Link to={`?revoke=${token.id}`} className="danger-text" aria-label={`Revoke ${token.name}…`}>
+                        Revoke…
+                      </Link>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <p className="hint">Last use is recorded to the minute.</p>
+      </section>
+
+      <section aria-labelledby="create-heading" className="card">
         <h2 id="create-heading">Create a token</h2>
-        {/* A new key after each created token empties the name field when scripts run. */}
-        <Form method="post" className="stack" key={created?.token}>
+        <Form method="post" className="stack" {...getFormProps(form)}>
+          <FormErrors id={form.errorId} errors={form.errors} />
           <input type="hidden" name="intent" value="create" />
-          <Field id="name" label="Token name" error={errors?.name}>
-            <input
-              id="name"
-              name="name"
-              defaultValue={actionData?.name}
-              required
-              maxLength={TOKEN_NAME_MAX_LENGTH}
-              aria-invalid={errors?.name ? true : undefined}
-              aria-describedby={errors?.name ? "name-error" : "name-hint"}
-            />
+          <Field
+            htmlFor={fields.name.id}
+            label="Token name"
+            hint="What the token is for, such as “backup script”."
+            hintId="name-hint"
+            errors={fields.name.errors}
+            errorId={fields.name.errorId}
+          >
+            <input key={nameKey} {...nameProps} required maxLength={TOKEN_NAME_MAX_LENGTH} autoComplete="off" />
           </Field>
-          <p id="name-hint" className="hint">
-            What the token is for, such as “backup script”.
-          </p>
           <div>
             <button type="submit" disabled={creating}>
               {creating ? "Creating…" : "Create token"}
@@ -94,49 +161,6 @@ export default function ApiTokens() {
           </div>
         </Form>
       </section>
-
-      <section aria-labelledby="list-heading">
-        <h2 id="list-heading">Your tokens</h2>
-        {tokens.length === 0 ? (
-          <p className="empty">You have no tokens.</p>
-        ) : (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.map((token) => (
-                <tr key={token.id}>
-                  <td>{token.name}</td>
-                  <td>
-                    <DateText value={token.createdAt} />
-                  </td>
-                  <td>{token.lastUsedAt ? <DateText value={token.lastUsedAt} /> : "Never"}</td>
-                  <td>
-                    <Form method="post">
-                      <input type="hidden" name="intent" value="revoke" />
-                      <input type="hidden" name="tokenId" value={token.id} />
-                      <button type="submit" className="danger" aria-label={`Revoke ${token.name}`}>
-                        Revoke
-                      </button>
-                    </Form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-        <p className="hint">Last use is recorded to the minute.</p>
-      </section>
-
-      <p>
-        <Link to="/settings">Back to settings</Link>
-      </p>
     </main>
   );
 }
@@ -148,9 +172,10 @@ function NewToken({ name, token }: { name: string; token: string }) {
   // The button needs the clipboard API, so it only appears once the page runs scripts.
   useEffect(() => setCanCopy(typeof navigator !== "undefined" && Boolean(navigator.clipboard)), []);
   return (
-    <section aria-labelledby="new-token-heading" className="notice">
+    <section aria-labelledby="new-token-heading" className="card success">
       <h2 id="new-token-heading">Your new token “{name}”</h2>
-      <Field id="new-token" label="Copy it now: it will not be shown again.">
+      <div className="field">
+        <label htmlFor="new-token">Copy it now: it will not be shown again.</label>
         <input
           id="new-token"
           className="token-once"
@@ -160,7 +185,7 @@ function NewToken({ name, token }: { name: string; token: string }) {
           autoComplete="off"
           onFocus={(event) => event.currentTarget.select()}
         />
-      </Field>
+      </div>
       {canCopy ? (
         <p>
           <button type="button" onClick={() => navigator.clipboard.writeText(token).then(() => setCopied(true), () => setCopied(false))}>
@@ -170,23 +195,6 @@ function NewToken({ name, token }: { name: string; token: string }) {
       ) : null}
     </section>
   );
-}
-
-const DATE_FORMAT = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
-
-// A fixed locale and time zone, as on posts: the server and the browser render the same text.
-function DateText({ value }: { value: string | Date }) {
-  const date = new Date(value);
-  return <time dateTime={date.toISOString()}>{DATE_FORMAT.format(date)} UTC</time>;
-}
-
-function RevokedNotice() {
-  const [searchParams] = useSearchParams();
-  return searchParams.get("done") === "revoked" ? (
-    <p className="notice" role="status">
-      Token revoked: scripts using it now get 401.
-    </p>
-  ) : null;
 }
 
 // A refused form (405, 413, 415...) renders here, inside the root layout, so the root

@@ -1,17 +1,21 @@
+import { getFormProps, getInputProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
 import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
-import { Field } from "~/components/field";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { Field, FormErrors } from "~/components/field";
 import { beginAttempt } from "~/models/throttle.server";
-import { createUser, validateNewCredentials } from "~/models/user.server";
+import { createUser } from "~/models/user.server";
+import { SignupSchema } from "~/utils/account-schemas";
 import { addressThrottleKeys } from "~/utils/client-address.server";
 import { readForm } from "~/utils/form.server";
-import { PASSWORD_MIN_LENGTH, USERNAME_RULE } from "~/utils/rules";
+import { errorTitle, pageTitle } from "~/utils/meta";
 import { safeRedirect } from "~/utils/redirect";
+import { PASSWORD_MIN_LENGTH, USERNAME_RULE } from "~/utils/rules";
 import { createUserSession, getUser } from "~/utils/session.server";
-import { textField, type FieldErrors } from "~/utils/validation";
-import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { firstOfEach } from "~/utils/validation";
 
-export const meta: MetaFunction = () => [{ title: "Sign up · Quill" }];
+export const meta: MetaFunction = ({ error }) => [{ title: error ? errorTitle(error) : pageTitle("Sign up") }];
 
 // Remix passes on only Set-Cookie from an action by itself; the 429 needs its Retry-After.
 export const headers: HeadersFunction = ({ actionHeaders }) => {
@@ -24,98 +28,91 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return null;
 }
 
-type SignupField = "username" | "password" | "confirmPassword";
+// Passwords never come back in the page.
+const HIDDEN = ["password", "confirmPassword"];
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { formData } = await readForm(request, { fields: ["username", "password", "confirmPassword", "redirectTo"] });
-  const username = textField(formData, "username").trim();
-  const password = textField(formData, "password");
-  const redirectTo = textField(formData, "redirectTo");
-
-  const validated = validateNewCredentials({ username, password });
-  const errors: FieldErrors<SignupField> = validated.ok ? {} : { ...validated.errors };
-  if (!errors.password && formData.has("confirmPassword") && textField(formData, "confirmPassword") !== password) {
-    errors.confirmPassword = "The two passwords are not the same.";
-  }
-  if (!validated.ok || errors.confirmPassword) return data({ errors, username }, { status: 400 });
+  const submission = parseWithZod(firstOfEach(formData), { schema: SignupSchema });
+  if (submission.status !== "success") return data({ result: submission.reply({ hideFields: HIDDEN }) }, { status: 400 });
+  const { username, password, redirectTo } = submission.value;
 
   // Every account costs a password hash and a row: a limited number an hour per address.
   const attempt = await beginAttempt("signup", addressThrottleKeys("signup", context));
   if (!attempt.allowed) {
-    const errors: FieldErrors<SignupField> = {
-      form:
-        attempt.reason === "busy"
-          ? "Too many sign-ups at once from your address. Try again in a moment."
-          : `Too many new accounts from your address. Try again in ${Math.ceil(attempt.retryAfterSeconds / 60)} minutes.`,
-    };
-    return data({ errors, username }, { status: 429, headers: { "Retry-After": String(attempt.retryAfterSeconds) } });
+    const message =
+      attempt.reason === "busy"
+        ? "Too many sign-ups at once from your address. Try again in a moment."
+        : `Too many new accounts from your address. Try again in ${Math.ceil(attempt.retryAfterSeconds / 60)} minutes.`;
+    return data(
+      { result: submission.reply({ formErrors: [message], hideFields: HIDDEN }) },
+      { status: 429, headers: { "Retry-After": String(attempt.retryAfterSeconds) } },
+    );
   }
-  const user = await createUser(validated.value).catch(async (error: unknown) => {
+  const user = await createUser({ username, password }).catch(async (error: unknown) => {
     await attempt.abandoned();
     throw error;
   });
   await attempt.counted();
   if (user === "taken") {
-    return data({ errors: { username: `The username “${username}” is taken. Choose another one.` } as FieldErrors<SignupField>, username }, { status: 400 });
+    const message = `The username “${username}” is taken. Choose another one.`;
+    return data({ result: submission.reply({ fieldErrors: { username: [message] }, hideFields: HIDDEN }) }, { status: 400 });
   }
-  return createUserSession(user, redirectTo);
+  return createUserSession(user, redirectTo ?? null);
 }
 
 export default function Signup() {
   const actionData = useActionData<typeof action>();
-  const errors = actionData?.errors;
   const [searchParams] = useSearchParams();
   const submitting = useNavigation().state === "submitting";
-  const describedBy = (field: SignupField, hint?: string) =>
-    [hint, errors?.[field] ? `${field}-error` : undefined].filter(Boolean).join(" ") || undefined;
+  const [form, fields] = useForm({
+    id: "signup",
+    lastResult: actionData?.result,
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+    onValidate: ({ formData }) => parseWithZod(firstOfEach(formData), { schema: SignupSchema }),
+  });
+  const { key: usernameKey, ...usernameProps } = getInputProps(fields.username, { type: "text", ariaDescribedBy: "username-hint" });
+  const { key: passwordKey, ...passwordProps } = getInputProps(fields.password, { type: "password", ariaDescribedBy: "password-hint" });
+  const { key: confirmKey, ...confirmProps } = getInputProps(fields.confirmPassword, { type: "password" });
   return (
     <main className="page narrow">
       <h1>Create an account</h1>
-      <Form method="post" className="stack">
-        {errors?.form ? (
-          <p className="error" role="alert">
-            {errors.form}
-          </p>
-        ) : null}
+      <Form method="post" className="stack card" {...getFormProps(form)}>
+        <FormErrors id={form.errorId} errors={form.errors} />
         <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
-        <Field id="username" label="Username" error={errors?.username}>
+        <Field
+          htmlFor={fields.username.id}
+          label="Username"
+          hint={`${USERNAME_RULE}. People see it on your posts.`}
+          hintId="username-hint"
+          errors={fields.username.errors}
+          errorId={fields.username.errorId}
+        >
           <input
-            id="username"
-            name="username"
+            key={usernameKey}
+            {...usernameProps}
             autoComplete="username"
             required
             minLength={3}
             maxLength={32}
             pattern="[A-Za-z0-9_\-]{3,32}"
-            defaultValue={actionData?.username}
-            aria-invalid={errors?.username ? true : undefined}
-            aria-describedby={describedBy("username", "username-hint")}
+            autoCapitalize="none"
+            spellCheck={false}
           />
-          <small id="username-hint">{USERNAME_RULE}</small>
         </Field>
-        <Field id="password" label="Password" error={errors?.password}>
-          <input
-            id="password"
-            name="password"
-            type="password"
-            autoComplete="new-password"
-            required
-            minLength={PASSWORD_MIN_LENGTH}
-            aria-invalid={errors?.password ? true : undefined}
-            aria-describedby={describedBy("password", "password-hint")}
-          />
-          <small id="password-hint">At least {PASSWORD_MIN_LENGTH} characters</small>
+        <Field
+          htmlFor={fields.password.id}
+          label="Password"
+          hint={`At least ${PASSWORD_MIN_LENGTH} characters`}
+          hintId="password-hint"
+          errors={fields.password.errors}
+          errorId={fields.password.errorId}
+        >
+          <input key={passwordKey} {...passwordProps} autoComplete="new-password" required minLength={PASSWORD_MIN_LENGTH} />
         </Field>
-        <Field id="confirmPassword" label="Password again" error={errors?.confirmPassword}>
-          <input
-            id="confirmPassword"
-            name="confirmPassword"
-            type="password"
-            autoComplete="new-password"
-            required
-            aria-invalid={errors?.confirmPassword ? true : undefined}
-            aria-describedby={describedBy("confirmPassword")}
-          />
+        <Field htmlFor={fields.confirmPassword.id} label="Password again" errors={fields.confirmPassword.errors} errorId={fields.confirmPassword.errorId}>
+          <input key={confirmKey} {...confirmProps} autoComplete="new-password" required />
         </Field>
         <div>
           <button type="submit" disabled={submitting}>
@@ -123,7 +120,7 @@ export default function Signup() {
           </button>
         </div>
       </Form>
-      <p>
+      <p className="after-form">
         Have an account already? <Link to={{ pathname: "/login", search: searchParams.toString() }}>Log in</Link>
       </p>
     </main>

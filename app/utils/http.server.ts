@@ -1,4 +1,5 @@
 import { data } from "@remix-run/node";
+import { wasDeleted } from "~/models/post.server";
 import { MAX_ID } from "~/utils/db.server";
 
 /** Throws a real HTTP error (shown by the error boundaries) unless `condition` holds. */
@@ -22,6 +23,12 @@ export function requirePostId(raw: string | undefined): number {
   const id = parseId(raw);
   invariantResponse(id !== null, "No post has that address.", 404);
   return id;
+}
+
+/** Thrown when a post id finds nothing: 410 Gone if the post was deleted, else 404. */
+export async function postNotFound(id: number): Promise<never> {
+  if (await wasDeleted(id)) throw data("Its author deleted it. Nothing lives at this address any more.", { status: 410 });
+  throw data("No post has that address.", { status: 404 });
 }
 
 /** A version number from `params.version`, or a 404. */

@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import sharp from "sharp";
+import { IMAGE_MAX_BYTES } from "~/utils/rules";
 
 // libvips' operation cache would hold decoded images after use; uploads are one-off.
 sharp.cache(false);
@@ -9,7 +10,7 @@ sharp.cache(false);
 // to pages while an upload is shrunk (decodes already take turns, see decodeGate).
 sharp.concurrency(1);
 
-export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+export const MAX_IMAGE_BYTES = IMAGE_MAX_BYTES;
 const MAX_SIDE = 1024;
 const THUMBNAIL_SIDE = 64;
 // A 10 MB file can still claim billions of pixels (a decompression bomb); refuse anything

@@ -26,10 +26,11 @@ export async function pageCacheControl(request: Request, context: EntryContext):
 
 /**
  * The part of a kept page's key that comes from cookies: the values of the cookies in
- * PAGE_VARIANT_COOKIES, read by the cookie parser Remix uses (it trims names and values).
+ * PAGE_VARIANT_COOKIES, read by the cookie parser Remix uses (it trims names and values),
+ * and the one app/utils/preferences.ts reads them with. No Cookie header and one without
+ * any of them give the same key: the same page.
  */
 export function pageVariant(cookieHeader: string | null | undefined): string {
-  if (PAGE_VARIANT_COOKIES.length === 0 || !cookieHeader) return "";
-  const cookies = parse(cookieHeader);
+  const cookies = cookieHeader ? parse(cookieHeader) : {};
   return PAGE_VARIANT_COOKIES.map((name) => cookies[name] ?? "").join("\u0000");
 }

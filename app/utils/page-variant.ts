@@ -1,9 +1,13 @@
 /**
- * Cookies whose values change how a page looks to a visitor who is not signed in (a theme,
- * a time zone). A kept page is kept once per combination of their values, so a visitor
- * never gets a page rendered for someone else's settings (server/kept-answers.js).
+ * Cookies whose values change how a page looks to a visitor who is not signed in: the
+ * colour theme they picked (`quill_theme`: light or dark; none follows the system) and the
+ * time zone their browser reported (`quill_tz`, for dates in their own time). A kept page
+ * is kept once per combination of their values (server/kept-answers.js, through
+ * pageVariant in page-caching.server.ts), so a visitor never gets a page rendered for
+ * someone else's settings, and visitors with the same settings share one.
  *
- * Empty for now: no page depends on a cookie other than the session's. A cookie added
- * here must be one the page really reads, or each value just keeps another copy.
+ * The names are app/utils/preferences.ts's THEME_COOKIE and TIME_ZONE_COOKIE (a test checks
+ * they agree). A cookie added here must be one pages really read, or each value just keeps
+ * another copy.
  */
-export const PAGE_VARIANT_COOKIES: readonly string[] = [];
+export const PAGE_VARIANT_COOKIES: readonly string[] = ["quill_theme", "quill_tz"];

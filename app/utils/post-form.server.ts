@@ -1,66 +1,113 @@
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { SubmissionResult } from "@conform-to/react";
 import { data } from "@remix-run/node";
-import { validatePostInput, type PostInput } from "~/models/post.server";
+import type { PostInput } from "~/models/post.server";
+import type { ConflictChanges } from "~/models/revision.server";
 import { DATABASE_BUSY_MESSAGE, isDatabaseBusy } from "~/utils/db.server";
 import { readForm } from "~/utils/form.server";
 import { ImageError, imageTooLarge, MAX_IMAGE_BYTES, processImage, type ProcessedImage } from "~/utils/image.server";
-import { textField, type FieldErrors } from "~/utils/validation";
+import { renderMarkdown } from "~/utils/markdown.server";
+import { POST_FORM_FIELDS, PostDraftSchema, PostFormSchema } from "~/utils/post-schema";
+import { firstOfEach } from "~/utils/validation";
 
-export type PostFormField = "title" | "text" | "image";
+/** What the post forms' actions answer when the form comes back (errors, preview, conflict). */
+export type PostFormReply = {
+  result: SubmissionResult<string[]>;
+  /** The text rendered as the post would show it ("Preview"). */
+  preview: string | null;
+  /** A file was sent but not kept: without JavaScript it must be chosen again. */
+  imageNotKept: boolean;
+  /** A refused save (409): the version saved meanwhile, and what changed since this edit began. */
+  conflict: { title: string; text: string; editor: string; version: number; changes: ConflictChanges | null } | null;
+};
 
 export type PostSubmission =
-  | { ok: true; input: PostInput; image: ProcessedImage | null; baseVersion: number | null }
-  | { ok: false; status: 400 | 413 | 503; errors: FieldErrors<PostFormField>; values: PostInput };
+  | { kind: "save"; input: PostInput; imageAlt: string; image: ProcessedImage | "remove" | undefined; baseVersion: number | null; result: () => SubmissionResult<string[]> }
+  | { kind: "reply"; status: 200 | 400 | 413 | 503; reply: PostFormReply };
 
 /**
- * Reads the new-post and edit forms: every field is checked and every problem reported at
- * once, and what the user typed comes back so the form can show it again.
+ * Reads the new-post and edit forms with their schema (PostFormSchema): every field is
+ * checked and every problem reported at once, and what the user typed comes back so the form
+ * can show it again. "Preview" (intent=preview) renders the text and saves nothing.
  */
 export async function readPostSubmission(request: Request, uploader: number): Promise<PostSubmission> {
   const { formData, files, oversized, cutOff } = await readForm(request, {
-    fields: ["title", "text", "version"],
+    fields: POST_FORM_FIELDS,
     files: { image: MAX_IMAGE_BYTES },
   });
-  const values = { title: textField(formData, "title"), text: textField(formData, "text") };
-  const errors: FieldErrors<PostFormField> = {};
-  let status: 400 | 413 | 503 = 400;
+  // A body cut off at 16 MB was cut in its image (files come last): too large, too.
+  const imageSent = files.has("image") || oversized.has("image") || cutOff;
 
-  const validated = validatePostInput(values);
-  if (!validated.ok) Object.assign(errors, validated.errors);
-  for (const field of ["title", "text"] as const) {
+  if (formData.get("intent") === "preview") {
+    const draft = parseWithZod(firstOfEach(formData), { schema: PostDraftSchema });
+    const text = draft.status === "success" ? (draft.value.text ?? "") : "";
+    const reply: PostFormReply = { result: draft.reply(), preview: renderMarkdown(text.replace(/\r\n/g, "\n")), imageNotKept: imageSent, conflict: null };
+    return { kind: "reply", status: 200, reply };
+  }
+
+  const submission = parseWithZod(firstOfEach(formData), { schema: PostFormSchema });
+  const fieldErrors: Record<string, string[]> = {};
+  let status: 400 | 413 | 503 = 400;
+  for (const [field, name] of [["title", "title"], ["text", "text"], ["imageAlt", "image description"]] as const) {
     if (oversized.has(field)) {
-      errors[field] = `The ${field} is far too long.`;
+      fieldErrors[field] = [`The ${name} is far too long.`];
       status = 413;
     }
   }
 
-  let image: ProcessedImage | null = null;
-  const upload = files.get("image");
+  let image: ProcessedImage | undefined = undefined;
   try {
-    // A body cut off at 16 MB was cut in its image (files come last): too large, too.
     if (oversized.has("image") || cutOff) throw imageTooLarge();
+    const upload = files.get("image");
     if (upload) image = await processImage(upload, { uploader });
   } catch (error) {
     if (!(error instanceof ImageError)) throw error;
-    errors.image = error.message;
+    fieldErrors.image = [error.message];
     if (error.status !== 400) status = error.status;
   }
 
-  const rawVersion = textField(formData, "version");
-  const baseVersion = /^[0-9]{1,9}$/.test(rawVersion) ? Number(rawVersion) : null;
-  if (rawVersion && baseVersion === null) errors.form = "The form is damaged: reload the page and try again.";
+  if (submission.status !== "success" || Object.keys(fieldErrors).length > 0) {
+    // A good image was read but the form has other problems: it is not kept either (the
+    // form says so at the file input when it comes back without the file, imageNotKept).
+    const reply: PostFormReply = { result: submission.reply({ fieldErrors }), preview: null, imageNotKept: imageSent, conflict: null };
+    return { kind: "reply", status, reply };
+  }
+  const { title, text, imageAlt, removeImage, baseVersion } = submission.value;
+  return {
+    kind: "save",
+    input: { title, text },
+    imageAlt,
+    image: image ?? (removeImage ? "remove" : undefined),
+    baseVersion,
+    result: () => submission.reply(),
+  };
+}
 
-  if (!validated.ok || Object.keys(errors).length > 0) return { ok: false, status, errors, values };
-  return { ok: true, input: validated.value, image, baseVersion };
+/** The form back, with what was typed, a message for the form as a whole, and a status. */
+export function formReply(
+  submission: Extract<PostSubmission, { kind: "save" }>,
+  status: number,
+  message: string,
+  extra: Partial<PostFormReply> = {},
+  headers?: HeadersInit,
+) {
+  const reply: PostFormReply = {
+    result: { ...submission.result(), error: { "": [message] }, status: "error" },
+    preview: null,
+    imageNotKept: submission.image !== undefined && submission.image !== "remove",
+    conflict: null,
+    ...extra,
+  };
+  return data(reply, { status, headers });
 }
 
 /**
  * When saving ran into a busy database (isDatabaseBusy), the form comes back with what
  * was typed, a 503 and Retry-After; anything else is thrown on.
  */
-export function busyFormOrThrow(error: unknown, values: PostInput) {
+export function busyFormOrThrow(error: unknown, submission: Extract<PostSubmission, { kind: "save" }>) {
   if (!isDatabaseBusy(error)) throw error;
-  const errors: FieldErrors<PostFormField> = { form: `${DATABASE_BUSY_MESSAGE} Your text is still here.` };
-  return data({ errors, values, conflict: null }, { status: 503, headers: { "Retry-After": "2" } });
+  return formReply(submission, 503, `${DATABASE_BUSY_MESSAGE} Your text is still here.`, {}, { "Retry-After": "2" });
 }
 
 /** Passes an action's Retry-After (429, 503) on to the response; Remix keeps only Set-Cookie by itself. */

@@ -10,3 +10,9 @@ export const TITLE_MAX_LENGTH = 200;
 export const TEXT_MAX_LENGTH = 100_000;
 
 export const TOKEN_NAME_MAX_LENGTH = 100;
+
+/** Describes a post's image for people who cannot see it. */
+export const IMAGE_ALT_MAX_LENGTH = 300;
+export const IMAGE_MAX_BYTES = 10 * 1024 * 1024;
+/** What an upload may be; the server decodes it to be sure (app/utils/image.server.ts). */
+export const IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp", "image/gif"] as const;

@@ -8,6 +8,8 @@ const THIRTY_DAYS = 60 * 60 * 24 * 30;
 // `expiresAt` (ms since 1970) is signed with the rest: Max-Age only asks the browser to
 // forget the cookie, and a copied cookie could otherwise be replayed forever.
 type SessionData = { userId: number; sessionVersion: number; expiresAt: number };
+// A one-time notice ("Published.") for the next page, read and removed by the root loader.
+type SessionFlashData = { notice: string };
 
 // Secure cookies are not sent over plain HTTP, except to localhost; COOKIE_SECURE=false
 // allows running the production build over plain HTTP on another host name.
@@ -16,7 +18,7 @@ const secureCookie =
 
 const SESSION_COOKIE = "__quill_session";
 
-const sessionStorage = createCookieSessionStorage<SessionData>({
+const sessionStorage = createCookieSessionStorage<SessionData, SessionFlashData>({
   cookie: {
     name: SESSION_COOKIE,
     httpOnly: true,
@@ -70,12 +72,16 @@ export async function requireUser(request: Request): Promise<SessionUser> {
   throw redirect(`/login?${params}`);
 }
 
-/** Signs the user in with a brand-new cookie (never one that came with the request). */
-export async function createUserSession(user: SessionUser, redirectTo: string | null) {
+/**
+ * Signs the user in with a brand-new cookie (never one that came with the request),
+ * optionally with a notice for the page it goes to.
+ */
+export async function createUserSession(user: SessionUser, redirectTo: string | null, notice?: string) {
   const session = await sessionStorage.getSession();
   session.set("userId", user.id);
   session.set("sessionVersion", user.sessionVersion);
   session.set("expiresAt", Date.now() + THIRTY_DAYS * 1000);
+  if (notice) session.flash("notice", notice);
   return redirect(safeRedirect(redirectTo), {
     headers: { "Set-Cookie": await sessionStorage.commitSession(session) },
   });
@@ -86,4 +92,28 @@ export async function logout(request: Request) {
   return redirect("/", {
     headers: { "Set-Cookie": await sessionStorage.destroySession(session) },
   });
+}
+
+// ---- one-time notices ----------------------------------------------------------------
+
+/** A redirect that shows `notice` once on the page it leads to ("Published.", "Deleted."). */
+export async function redirectWithNotice(request: Request, to: string, notice: string) {
+  const session = await getSession(request);
+  session.flash("notice", notice);
+  return redirect(to, { headers: { "Set-Cookie": await sessionStorage.commitSession(session) } });
+}
+
+/**
+ * The notice waiting in the session, if any. Reading it removes it, so the answer carries
+ * the session without it (a session holding nothing else is cleared): it is shown once. No
+ * notice, no Set-Cookie, so pages for visitors stay shareable.
+ */
+export async function takeNotice(request: Request): Promise<{ notice: string | null; setCookie: string | null }> {
+  const cookieHeader = request.headers.get("Cookie");
+  if (!cookieHeader?.includes(SESSION_COOKIE)) return { notice: null, setCookie: null };
+  const session = await sessionStorage.getSession(cookieHeader);
+  const notice = session.get("notice");
+  if (typeof notice !== "string") return { notice: null, setCookie: null };
+  const setCookie = session.has("userId") ? await sessionStorage.commitSession(session) : await sessionStorage.destroySession(session);
+  return { notice, setCookie };
 }

@@ -1,5 +1,4 @@
-import type { BrowserContext, Page } from "@playwright/test";
-import { expect, signUp, test, uniqueName } from "./fixtures";
+import { collectErrors, expect, reportCspViolations, signUp, test, uniqueName } from "./fixtures";
 
 // Two people, two browsers, one post. Runs with JavaScript and without.
 test("the second of two simultaneous edits is refused with 409, shows both versions, and is merged", async ({
@@ -12,7 +11,6 @@ test("the second of two simultaneous edits is refused with 409, shows both versi
   const ann = uniqueName("ann");
   const ben = uniqueName("ben");
   const title = `Meeting notes ${uniqueName("post")}`;
-  await reportCspViolations(annPage.context());
 
   // Ben browses in a browser of his own: separate cookies, same JavaScript setting.
   const benContext = await browser.newContext({ baseURL, javaScriptEnabled });
@@ -69,23 +67,3 @@ test("the second of two simultaneous edits is refused with 409, shows both versi
   expect(consoleErrors).toEqual([]);
   expect(benErrors).toEqual([]);
 });
-
-/** Content-Security-Policy violations become console errors, which the tests collect. */
-async function reportCspViolations(context: BrowserContext) {
-  // Init scripts come from the browser's debugging protocol, so the page's CSP does not apply to them.
-  await context.addInitScript(() =>
-    document.addEventListener("securitypolicyviolation", (event) =>
-      console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline code"}`),
-    ),
-  );
-}
-
-/** The same errors the consoleErrors fixture collects, for a second page. */
-function collectErrors(page: Page) {
-  const errors: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error" && !/status of 4\d\d/.test(message.text())) errors.push(message.text());
-  });
-  page.on("pageerror", (error) => errors.push(error.message));
-  return errors;
-}

@@ -1,4 +1,4 @@
-import { test as base, expect, type Page } from "@playwright/test";
+import { test as base, expect, type BrowserContext, type Page } from "@playwright/test";
 import { randomBytes } from "node:crypto";
 import { PASSWORD } from "../support/http-client";
 
@@ -6,7 +6,7 @@ export { expect };
 export { PASSWORD };
 
 type Fixtures = {
-  /** Console errors and CSP violations the page reported; checked after each test. */
+  /** Console errors and CSP violations the page reported; every test ends with none. */
   consoleErrors: string[];
 };
 
@@ -16,19 +16,56 @@ export const test = base.extend<Fixtures>({
     if (!url) throw new Error("QUILL_E2E_URL is not set: run through playwright.config.ts");
     await use(url);
   },
-  consoleErrors: async ({ page }, use) => {
-    const errors: string[] = [];
-    page.on("console", (message) => {
-      // A 4xx page load is reported as a console error by Chromium; that is expected here.
-      if (message.type() === "error" && !/status of 4\d\d/.test(message.text())) errors.push(message.text());
-    });
-    page.on("pageerror", (error) => errors.push(error.message));
-    await use(errors);
-  },
+  consoleErrors: [
+    async ({ page }, use) => {
+      await reportCspViolations(page.context());
+      const errors = collectErrors(page);
+      await use(errors);
+      expect(errors, "console errors and CSP violations").toEqual([]);
+    },
+    { auto: true },
+  ],
 });
+
+/** Content-Security-Policy violations become console errors, which the tests collect. */
+export async function reportCspViolations(context: BrowserContext) {
+  // Init scripts come from the browser's debugging protocol, so the page's CSP does not apply to them.
+  await context.addInitScript(() =>
+    document.addEventListener("securitypolicyviolation", (event) =>
+      console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline code"}`),
+    ),
+  );
+}
+
+/** Console errors and uncaught exceptions of a page. */
+export function collectErrors(page: Page) {
+  const errors: string[] = [];
+  page.on("console", (message) => {
+    // A 4xx page load is reported as a console error by Chromium; that is expected here.
+    if (message.type() === "error" && !/status of 4\d\d/.test(message.text())) errors.push(message.text());
+  });
+  page.on("pageerror", (error) => errors.push(error.message));
+  return errors;
+}
 
 export function uniqueName(prefix: string) {
   return `${prefix}_${randomBytes(3).toString("hex")}`;
+}
+
+/** The header's account links: the signed-in user's name, or "Log in" and "Sign up". */
+export function account(page: Page) {
+  return page.getByRole("navigation", { name: "Account" });
+}
+
+export async function expectSignedIn(page: Page, username: string) {
+  await expect(account(page).getByRole("link", { name: username, exact: true })).toBeVisible();
+  await expect(account(page).getByRole("button", { name: "Log out" })).toBeVisible();
+}
+
+export async function expectSignedOut(page: Page) {
+  await expect(account(page).getByRole("link", { name: "Log in", exact: true })).toBeVisible();
+  await expect(account(page).getByRole("link", { name: "Sign up", exact: true })).toBeVisible();
+  await expect(account(page).getByRole("button", { name: "Log out" })).toHaveCount(0);
 }
 
 export async function signUp(page: Page, username: string) {
@@ -37,17 +74,17 @@ export async function signUp(page: Page, username: string) {
   await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
   await page.getByLabel("Password again").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign up" }).click();
-  await expect(page.getByRole("navigation", { name: "Account" })).toContainText(`[${username}]`);
+  await expectSignedIn(page, username);
 }
 
 export async function logIn(page: Page, username: string) {
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page.getByRole("navigation", { name: "Account" })).toContainText(`[${username}]`);
+  await expectSignedIn(page, username);
 }
 
 export async function logOut(page: Page) {
-  await page.getByRole("button", { name: "Logout" }).click();
-  await expect(page.getByRole("navigation", { name: "Account" })).toContainText("[Anonymous]");
+  await account(page).getByRole("button", { name: "Log out" }).click();
+  await expectSignedOut(page);
 }

@@ -44,8 +44,9 @@ async function createPost(token: string, fields: Record<string, unknown> = { tit
   return (await ok(await call("/api", { method: "POST", json: fields, token }), 201)).data;
 }
 
+/** The ids of the tokens listed on the tokens page (each row's "Revoke…" link). */
 function tokenIds(html: string) {
-  return [...html.matchAll(/name="tokenId" value="(\d+)"/g)].map((match) => match[1]);
+  return [...html.matchAll(/href="\/settings\/tokens\?revoke=(\d+)"/g)].map((match) => match[1]);
 }
 
 describe("reading (the tutorial's REST tests)", () => {
@@ -296,17 +297,23 @@ describe("authentication", () => {
 
     const listed = await (await browser.get("/settings/tokens")).text();
     expect(listed).not.toContain(token);
-    expect(visibleText(listed)).toMatch(/backup script \d{1,2} \w{3} \d{4}, \d\d:\d\d UTC Never Revoke/);
+    expect(visibleText(listed)).toMatch(/backup script just now Never Revoke…/);
+    expect(listed).toMatch(/<time dateTime="[^"]+" title="\d{1,2} \w+ \d{4} at \d\d:\d\d UTC">just now<\/time>/);
 
     const post = await createPost(token, { title: "By token" });
     expect(post.owner).toBe(username);
-    expect(visibleText(await (await browser.get("/settings/tokens")).text())).toMatch(/backup script (\d{1,2} \w{3} \d{4}, \d\d:\d\d UTC ){2}Revoke/);
+    expect(visibleText(await (await browser.get("/settings/tokens")).text())).toMatch(/backup script just now just now Revoke…/);
 
     const [tokenId] = tokenIds(listed);
+    // "Revoke…" asks first (a page of its own, no JavaScript needed); nothing is revoked yet.
+    const asked = await (await browser.get(`/settings/tokens?revoke=${tokenId}`)).text();
+    expect(visibleText(asked)).toContain("Revoke “backup script”? Scripts using this token get 401 from then on.");
+    expect(asked).toContain(`<input type="hidden" name="tokenId" value="${tokenId}"/>`);
+    await ok(await call("/api?limit=1", { token }));
     const revoked = await browser.post("/settings/tokens", { intent: "revoke", tokenId });
     expect(revoked.status).toBe(302);
-    expect(revoked.headers.get("Location")).toBe("/settings/tokens?done=revoked");
-    expect(visibleText(await (await browser.get("/settings/tokens?done=revoked")).text())).toContain("Token revoked");
+    expect(revoked.headers.get("Location")).toBe("/settings/tokens");
+    expect(visibleText(await (await browser.get("/settings/tokens")).text())).toContain("Token revoked: scripts using it now get 401.");
     await failed(await call("/api", { method: "POST", token, json: { title: "after revoking" } }), 401, /not valid/);
     await failed(await call(`/api/${post.id}`, { token }), 401);
   });

@@ -98,12 +98,40 @@ describe("pages kept for visitors who are not signed in", () => {
 
     const signedIn = await author.get("/");
     expect(isKeptPage(signedIn)).toBe(false);
-    expect(visibleText(await signedIn.text())).toMatch(/\[user_[0-9a-f]+\] Settings Logout/);
+    expect(visibleText(await signedIn.text())).toMatch(/user_[0-9a-f]+ Settings Log out/);
 
     const stale = await fetch(`${app.url}/`, { headers: { Cookie: "theme=dark; __quill_session=garbage" } });
     expect(isKeptPage(stale)).toBe(false);
     // Other cookies do not matter.
     expect(isKeptPage(await fetch(`${app.url}/`, { headers: { Cookie: "theme=dark" } }))).toBe(true);
+  });
+
+  it("keeps one page per theme and time zone: visitors with the same settings share it, others never get it", async () => {
+    await author.createPost({ title: "Read in many zones" });
+    const settings = ["", "quill_theme=dark", "quill_tz=Asia%2FTokyo", "quill_theme=dark; quill_tz=Asia%2FTokyo", "quill_theme=light"];
+    const ask = (cookie: string) => fetch(`${app.url}/`, { headers: cookie ? { Cookie: cookie } : {} });
+    const pages = new Map<string, string>();
+    for (const cookie of settings) {
+      const first = await ask(cookie);
+      expect(isKeptPage(first), `first visit with "${cookie}"`).toBe(false);
+      const { html, nonce } = await nonceOf(first);
+      pages.set(cookie, html.split(nonce).join("NONCE"));
+    }
+    // Each combination is kept now: the next visitor with it gets that page, its colours and dates.
+    for (const cookie of settings) {
+      const second = await ask(cookie);
+      expect(isKeptPage(second), `second visit with "${cookie}"`).toBe(true);
+      const { html, nonce } = await nonceOf(second);
+      expect(html.split(nonce).join("NONCE")).toBe(pages.get(cookie));
+    }
+    expect(pages.get("")).toMatch(/<html lang="en">/);
+    expect(pages.get("quill_theme=dark")).toMatch(/<html lang="en" class="dark">/);
+    expect(pages.get("quill_theme=light")).toMatch(/<html lang="en" class="light">/);
+    expect(pages.get("")).toMatch(/title="[^"]+ UTC">just now/);
+    expect(pages.get("quill_tz=Asia%2FTokyo")).toMatch(/<html lang="en">.*title="[^"]+ \(Asia\/Tokyo\)">just now/s);
+    expect(pages.get("quill_theme=dark; quill_tz=Asia%2FTokyo")).toMatch(/<html lang="en" class="dark">.*\(Asia\/Tokyo\)">just now/s);
+    // Other cookies beside them do not make another copy.
+    expect(isKeptPage(await ask("quill_theme=dark; other=1"))).toBe(true);
   });
 
   it("takes a session cookie however it is spelled for one: never answered from memory, its page never kept", async () => {
@@ -115,11 +143,11 @@ describe("pages kept for visitors who are not signed in", () => {
       await author.createPost({ title: `Spelling ${n}` });
       const signedIn = await fetch(`${app.url}/`, { headers: { Cookie: cookie } });
       expect(isKeptPage(signedIn), JSON.stringify(cookie)).toBe(false);
-      expect(visibleText(await signedIn.text()), JSON.stringify(cookie)).toMatch(/\[user_[0-9a-f]+\] Settings Logout/);
+      expect(visibleText(await signedIn.text()), JSON.stringify(cookie)).toMatch(/New post user_[0-9a-f]+ Settings Log out/);
       expect(signedIn.headers.get("Cache-Control")).toBe("private, no-store");
       for (let visitor = 0; visitor < 2; visitor++) {
         const anonymous = await fetch(`${app.url}/`);
-        expect(visibleText(await anonymous.text()), JSON.stringify(cookie)).toContain("[Anonymous] Login Sign up");
+        expect(visibleText(await anonymous.text()), JSON.stringify(cookie)).toMatch(/^Quill: all posts Skip to content Quill Log in Sign up Posts/);
       }
     }
   });

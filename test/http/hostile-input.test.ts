@@ -92,6 +92,11 @@ function urlencoded(path: string, body: string | Buffer, as: As = "ada"): Reques
   return { path, as, headers: URLENCODED, body: Buffer.from(body) };
 }
 
+/** A JSON request to the API, with Ada's session cookie from Quill's own origin. */
+function json(method: string, path: string, body: string): RequestSpec {
+  return { method, path, headers: { "Content-Type": "application/json" }, body: Buffer.from(body) };
+}
+
 function edit(ctx: Context, values: Record<string, string>) {
   return postForm(`/${ctx.postId}/edit`, fields(values));
 }
@@ -179,6 +184,7 @@ const UNSUPPORTED = "Send the form as application/x-www-form-urlencoded or multi
 const DAMAGED_FORM = "The form is damaged: reload the page and try again.";
 const TITLE_CONTROL = "The title cannot contain line breaks or control characters.";
 const TO_LOGIN = "/login?redirectTo=%2Fnew";
+const INVISIBLE_TITLE = "The title needs at least one visible character";
 
 const cases: Case[] = [
   // Sizes
@@ -233,6 +239,15 @@ const cases: Case[] = [
   { name: "a NUL character in a title", request: () => newPost({ title: "nul\u0000byte", text: "" }), expect: { status: 400, message: TITLE_CONTROL } },
   { name: "a line break in a title", request: () => newPost({ title: "two\nlines", text: "" }), expect: { status: 400, message: TITLE_CONTROL } },
   { name: "an ESC control character in a text", request: () => newPost({ title: "Colours", text: "\u001b[31mred" }), expect: { status: 400, message: "The text cannot contain control characters." } },
+  // Titles nobody can see, and JSON strings that are not Unicode text (issue 13)
+  { name: "a title of zero-width spaces only", request: () => newPost({ title: "\u200b\u200b\u200b", text: "invisible" }), expect: { status: 400, message: INVISIBLE_TITLE } },
+  { name: "a title of direction overrides only", request: () => newPost({ title: "\u202e\u202d\u2066", text: "" }), expect: { status: 400, message: INVISIBLE_TITLE } },
+  { name: "a title reversed by a right-to-left override", request: () => newPost({ title: "invoice\u202efdp.exe", text: "" }), expect: { status: 400, message: "The title cannot contain characters that override the direction of text" } },
+  { name: "a zero-width title through the API", request: () => json("POST", "/api", '{"title":"\\u200b\\u2060"}'), expect: { status: 400, message: 'Invalid \\"title\\": The title needs at least one visible character' } },
+  { name: "a lone surrogate in a JSON title (create)", request: () => json("POST", "/api", '{"title":"a\\ud800b","text":"x"}'), expect: { status: 400, message: 'Invalid \\"title\\": it is not valid Unicode text (it has a lone surrogate).' } },
+  { name: "a lone surrogate in a JSON text (create)", request: () => json("POST", "/api", '{"title":"fine","text":"x\\udc00y"}'), expect: { status: 400, message: 'Invalid \\"text\\": it is not valid Unicode text' } },
+  { name: "a lone surrogate in a JSON text (PATCH)", request: (ctx) => json("PATCH", `/api/${ctx.postId}`, '{"text":"\\udfff"}'), expect: { status: 400, message: 'Invalid \\"text\\": it is not valid Unicode text' } },
+  { name: "a lone surrogate in a JSON title (PATCH)", request: (ctx) => json("PATCH", `/api/${ctx.postId}`, '{"title":"\\ud83d"}'), expect: { status: 400, message: 'Invalid \\"title\\": it is not valid Unicode text' } },
   { name: "a control character in a username", request: () => urlencoded("/signup", `username=bell%07user&password=long+enough+pw&confirmPassword=long+enough+pw`, "nobody"), expect: { status: 400, message: "A username is 3 to 32 letters, digits, _ or -." } },
   { name: "an SQL-like username at signup", request: () => urlencoded("/signup", new URLSearchParams({ username: "admin'--", password: "long enough pw", confirmPassword: "long enough pw" }).toString(), "nobody"), expect: { status: 400, message: "A username is 3 to 32 letters, digits, _ or -." } },
   { name: "an SQL-like username at login", request: () => urlencoded("/login", new URLSearchParams({ username: "' OR '1'='1' --", password: "' OR '1'='1" }).toString(), "nobody"), expect: { status: 401, message: "That username and password do not match." } },
@@ -270,9 +285,9 @@ const cases: Case[] = [
   // Missing and unknown fields
   { name: "no title field", request: () => newPost({ text: "words without a title" }), expect: { status: 400, message: "A post needs a title." } },
   { name: "a signup with no fields", request: () => urlencoded("/signup", "", "nobody"), expect: { status: 400, message: "A username is 3 to 32 letters" } },
-  { name: "a login without a password", request: () => urlencoded("/login", "username=someone", "nobody"), expect: { status: 400, message: "Enter your username and your password." } },
+  { name: "a login without a password", request: () => urlencoded("/login", "username=someone", "nobody"), expect: { status: 400, message: "Enter your password." } },
   { name: "settings with an unknown intent", request: () => urlencoded("/settings", "intent=make-me-admin"), expect: { status: 400, message: "Unknown action." } },
-  { name: "a password change without the current password", request: () => urlencoded("/settings", "intent=change-password&newPassword=another+long+one"), expect: { status: 400, message: "That is not your current password." } },
+  { name: "a password change without the current password", request: () => urlencoded("/settings", "intent=change-password&newPassword=another+long+one"), expect: { status: 400, message: "Enter your current password." } },
 
   // Methods and content types
   { name: "PUT on the new-post page", request: () => ({ ...newPost({ title: "Put", text: "" }), method: "PUT" }), expect: { status: 405, message: POST_ONLY } },
@@ -291,7 +306,7 @@ const cases: Case[] = [
   { name: "a tampered cookie", request: () => ({ ...newPost({ title: "Tampered", text: "" }), as: (ctx) => ctx.tampered }), expect: { status: 302, location: TO_LOGIN } },
   { name: "an expired cookie (signed expiry passed)", request: () => ({ ...newPost({ title: "Expired", text: "" }), as: (ctx) => ctx.expired }), expect: { status: 302, location: TO_LOGIN } },
   { name: "a cookie signed with a rotated-out secret", request: () => ({ ...newPost({ title: "Retired", text: "" }), as: (ctx) => ctx.retired }), expect: { status: 302, location: TO_LOGIN } },
-  { name: "a garbage cookie on a page", request: () => ({ method: "GET", path: "/", as: () => "__quill_session=%%%%; other=%zz" }), expect: { status: 200, message: "[Anonymous]" } },
+  { name: "a garbage cookie on a page", request: () => ({ method: "GET", path: "/", as: () => "__quill_session=%%%%; other=%zz" }), expect: { status: 200, message: "Log in" } },
   { name: "a 20 KB cookie header", request: () => ({ method: "GET", path: "/", as: () => `__quill_session=${"a".repeat(20_000)}` }), expect: { status: 431 } },
 
   // Rightly accepted: odd but valid text, stored verbatim and shown escaped

@@ -18,23 +18,27 @@ describe("pages over plain HTTP (what a browser without JavaScript sends)", () =
     expect(await response.json()).toEqual({ status: "ok" });
   });
 
-  it("shows [Anonymous] with login and signup links to visitors", async () => {
+  it("shows visitors Log in and Sign up links, and nobody's name", async () => {
     const html = await (await client().get("/")).text();
-    expect(html).toContain("[Anonymous]");
+    expect(visibleText(html)).toContain("Skip to content Quill Log in Sign up ");
     expect(html).toMatch(/href="\/login"/);
     expect(html).toMatch(/href="\/signup"/);
+    expect(html).not.toContain('class="who"');
   });
 
-  it("signs up, shows [username] in the header, and logs out with a POST", async () => {
+  it("signs up, shows the name (a link to their page) in the header, and logs out with a POST", async () => {
     const alice = client();
     const username = await alice.signup(uniqueUsername("alice"));
-    const page = visibleText(await (await alice.get("/")).text());
-    expect(page).toContain(`[${username}] Settings Logout`);
+    const html = await (await alice.get("/")).text();
+    expect(visibleText(html)).toContain(`Quill New post ${username} Settings Log out`);
+    expect(html).toMatch(new RegExp(`<a class="who" title="Your posts"[^>]* href="/u/${username}">${username}</a>`));
 
     const logout = await alice.post("/logout", {});
     expect(logout.status).toBe(302);
     expect(alice.cookie).toBeNull();
-    expect(await (await alice.get("/")).text()).toContain("[Anonymous]");
+    const after = visibleText(await (await alice.get("/")).text());
+    expect(after).toContain("Quill Log in Sign up");
+    expect(after).not.toContain(username);
   });
 
   it("sets a signed, httpOnly, SameSite=Lax session cookie", async () => {
@@ -113,11 +117,11 @@ describe("pages over plain HTTP (what a browser without JavaScript sends)", () =
     ] as const) {
       const response = await writer.request(path, init);
       expect(response.status, `${init.method} ${path}`).toBeGreaterThanOrEqual(400);
-      expect(visibleText(await response.text()), `${init.method} ${path}`).toContain(`[${username}] Settings Logout`);
+      expect(visibleText(await response.text()), `${init.method} ${path}`).toContain(`${username} Settings Log out`);
     }
   });
 
-  it("creates a post with an image and shows it, escaped, with its whitespace", async () => {
+  it("creates a post with an image and shows its text as Markdown, HTML escaped, line breaks kept", async () => {
     const author = client();
     const username = await author.signup();
     const id = await author.createPost({
@@ -127,8 +131,8 @@ describe("pages over plain HTTP (what a browser without JavaScript sends)", () =
     });
     const html = await (await client().get(`/${id}`)).text();
     expect(html).toContain("Hello &lt;world&gt;");
-    expect(html).toContain("first line\n  &lt;script&gt;alert(1)&lt;/script&gt;");
-    expect(visibleText(html)).toContain(`Created by ${username} on`);
+    expect(html).toContain("<p>first line<br>\n&lt;script&gt;alert(1)&lt;/script&gt;</p>");
+    expect(visibleText(html)).toContain(`Created by ${username} just now`);
 
     const image = await fetch(`${app.url}/${id}/image`);
     expect(image.status).toBe(200);
@@ -195,8 +199,8 @@ describe("pages over plain HTTP (what a browser without JavaScript sends)", () =
     expect(response.headers.get("Location")).toBe(`/${id}`);
     const page = visibleText(await (await client().get(`/${id}`)).text());
     expect(page).toContain("Edited");
-    expect(page).toContain(`Created by ${ownerName} on`);
-    expect(page).toContain(`last edited by ${editorName} on`);
+    expect(page).toContain(`Created by ${ownerName} just now`);
+    expect(page).toContain(`last edited by ${editorName} just now`);
   });
 
   it("deletes only by POST and only for the owner", async () => {
@@ -214,7 +218,14 @@ describe("pages over plain HTTP (what a browser without JavaScript sends)", () =
 
     const deleted = await owner.post(`/${id}/delete`, {});
     expect(deleted.status).toBe(302);
-    expect((await client().get(`/${id}`)).status).toBe(404);
+    // Gone, and said so: 410, not the 404 of an address that never had a post.
+    const gone = await client().get(`/${id}`);
+    expect(gone.status).toBe(410);
+    const page = await gone.text();
+    expect(visibleText(page)).toContain("This post was deleted");
+    expect(page).toContain("<title>This post was deleted · Quill</title>");
+    for (const path of [`/${id}/edit`, `/${id}/delete`]) expect((await owner.get(path)).status, path).toBe(410);
+    expect((await client().get("/2147483000")).status).toBe(404);
   });
 
   it("answers unknown and non-numeric ids with a 404 page inside the layout", async () => {
@@ -222,7 +233,8 @@ describe("pages over plain HTTP (what a browser without JavaScript sends)", () =
       const response = await client().get(path);
       expect(response.status, path).toBe(404);
       const html = await response.text();
-      expect(html, path).toContain("[Anonymous]");
+      expect(visibleText(html), path).toContain("Quill Log in Sign up");
+      expect(html, path).toContain("<title>Page not found · Quill</title>");
     }
   });
 });

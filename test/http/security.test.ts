@@ -37,11 +37,11 @@ afterAll(() => app?.stop());
 
 const browser = (cookie: string | null = null) => Object.assign(new HttpClient(app.url), { cookie });
 
-/** Who the header says is signed in: a username or "Anonymous". */
+/** Who the header says is signed in: a username (its link to their page) or "Anonymous". */
 async function whoIs(client: HttpClient) {
   const response = await client.get("/");
   expect(response.status).toBe(200);
-  return /\[([^\]]+)\]/.exec(visibleText(await response.text()))?.[1];
+  return /<a class="who"[^>]*>([^<]+)<\/a>/.exec(await response.text())?.[1] ?? "Anonymous";
 }
 
 async function signedIn(prefix = "user") {
@@ -309,10 +309,10 @@ describe("sessions", () => {
 
     const response = await laptop.post("/settings", { intent: "logout-everywhere" });
     expect(response.status).toBe(302);
-    expect(response.headers.get("Location")).toBe("/settings?done=sessions");
+    expect(response.headers.get("Location")).toBe("/settings");
     expect(response.headers.get("Set-Cookie")).toMatch(/^__quill_session=/);
+    expect(visibleText(await (await laptop.get("/settings")).text())).toContain("Done: every other browser and device is logged out.");
     expect(await whoIs(laptop)).toBe(username);
-    expect(visibleText(await (await laptop.get("/settings?done=sessions")).text())).toContain("Done: every other browser and device is logged out.");
 
     expect(await whoIs(phone)).toBe("Anonymous");
     const gate = await phone.get("/new");
@@ -328,7 +328,8 @@ describe("sessions", () => {
 
     const response = await laptop.post("/settings", { intent: "change-password", currentPassword: PASSWORD, newPassword });
     expect(response.status).toBe(302);
-    expect(response.headers.get("Location")).toBe("/settings?done=password");
+    expect(response.headers.get("Location")).toBe("/settings");
+    expect(visibleText(await (await laptop.get("/settings")).text())).toContain("Password changed. Every other browser and device is logged out.");
     expect(await whoIs(laptop)).toBe(username);
     expect(await whoIs(phone)).toBe("Anonymous");
     expect((await phone.get("/settings")).headers.get("Location")).toBe("/login?redirectTo=%2Fsettings");

@@ -1,8 +1,8 @@
 import Database from "better-sqlite3";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createPost, deletePost, getImageBytes, getImageHash, getPost, listPosts, updatePost } from "~/models/post.server";
+import { createPost, deletePost, getImageBytes, getImageHash, getPost, listPosts, listPostsOfAuthor, listPostsWithOpenings, updatePost, wasDeleted } from "~/models/post.server";
 import { getHistoryPost, getRevision, listRevisions } from "~/models/revision.server";
-import { createUser, type SessionUser } from "~/models/user.server";
+import { createUser, getUserByUsername, type SessionUser } from "~/models/user.server";
 import { processImage } from "~/utils/image.server";
 import { createUserSession, getUser } from "~/utils/session.server";
 import { beginAttempt, throttleKey } from "~/models/throttle.server";
@@ -63,6 +63,7 @@ const BY_HASH = /^SEARCH (main\.)?Image USING INDEX sqlite_autoindex_Image_1 \(h
 // How SQLite plans them; PostgreSQL plans by its statistics, which a test database does not have.
 describe.skipIf(onPostgres)("query plans on SQLite", () => {
   let owner: SessionUser;
+  let other: SessionUser;
   let postId: number;
   let imageHash: string;
   /** A post with 1,000 revisions. */
@@ -74,6 +75,7 @@ describe.skipIf(onPostgres)("query plans on SQLite", () => {
     if (made.includes("taken")) throw new Error("taken");
     const [first, second] = made as SessionUser[];
     owner = first;
+    other = second;
     const image = await processImage(await pngImage(40, 30));
     postId = (await createPost({ input: { title: "With a picture", text: "Words" }, ownerId: owner.id, image })).id;
     imageHash = image.hash;
@@ -138,6 +140,54 @@ describe.skipIf(onPostgres)("query plans on SQLite", () => {
     expect(thumbnail[0].sql).not.toMatch(/"data"/);
     expect(plan(thumbnail[0])).toEqual([expect.stringMatching(BY_HASH)]);
   }
+
+  /** An author's lists: a range on the owner's or editor's index, never the whole table read backwards. */
+  async function expectAuthorPlans(writer = owner.id, editor = other.id) {
+    for (const show of ["written", "edited"] as const) {
+      for (const after of [undefined, 2000]) {
+        const statements = await statementsOf(() => listPostsOfAuthor({ userId: show === "written" ? writer : editor, show, after }));
+        expect(statements).toHaveLength(1);
+        const steps = plan(statements[0]);
+        const index = show === "written" ? "Post_ownerId_idx \\(ownerId=\\? AND rowid<\\?\\)" : "Post_editorId_idx \\(editorId=\\? AND rowid<\\?\\)";
+        expect(steps, `${show} ${after}`).toContainEqual(expect.stringMatching(new RegExp(`^SEARCH p USING INDEX ${index}$`)));
+        expect(steps.filter((step) => FULL_SCAN_OR_SORT.test(step)), `${show} ${after}`).toEqual([]);
+      }
+    }
+  }
+
+  describe("the front page, authors' pages and deleted posts", () => {
+    it("read the front page's list as the same range, with only the opening of each text", async () => {
+      for (const after of [undefined, 1500]) {
+        const statements = await statementsOf(() => listPostsWithOpenings({ after }));
+        expect(statements).toHaveLength(1);
+        const [list] = statements;
+        expect(list.sql).not.toMatch(IMAGE_DATA);
+        // The text only through substr(): never a whole 100,000-character post.
+        expect(list.sql.match(/"text"/g)).toHaveLength(1);
+        expect(list.sql).toMatch(/substr\("p"\."text", 1, 600\)/);
+        const steps = plan(list);
+        expect(steps).toContainEqual(expect.stringMatching(/^SEARCH p USING INTEGER PRIMARY KEY \(rowid<\?\)$/));
+        expect(steps.filter((step) => FULL_SCAN_OR_SORT.test(step))).toEqual([]);
+      }
+    });
+
+    it("page through an author's posts and their last edits on the foreign-key indexes, already in order", async () => {
+      await expectAuthorPlans();
+      const { posts, next } = await listPostsOfAuthor({ userId: other.id, show: "edited" });
+      expect(posts).toHaveLength(20);
+      expect(posts.every((post) => post.editor?.username === "other" && post.owner.username === "plans")).toBe(true);
+      expect(next).toBe(posts[19].id);
+    });
+
+    it("find an author by name (any case) and a deleted post by id, each with one index lookup", async () => {
+      const byName = await statementsOf(() => getUserByUsername("PLANS"));
+      expect(byName).toHaveLength(1);
+      expect(plan(byName[0])).toEqual([expect.stringMatching(/^SEARCH (main\.)?User USING INDEX User_usernameKey_key \(usernameKey=\?\)$/)]);
+      const deleted = await statementsOf(() => wasDeleted(postId));
+      expect(deleted).toHaveLength(1);
+      expect(plan(deleted[0])).toEqual([expect.stringMatching(/^SEARCH (main\.)?DeletedPost USING INTEGER PRIMARY KEY \(rowid=\?\)$/)]);
+    });
+  });
 
   describe("the busy read paths", () => {
     it("read a page of posts, first or later, as one primary-key range without text or images", async () => {
@@ -222,6 +272,26 @@ describe.skipIf(onPostgres)("query plans on SQLite", () => {
       for (const statement of touching) {
         expect(plan(statement).filter((step) => /SCAN (main\.)?"?PostRevision|^SCAN r\b/.test(step)), statement.sql).toEqual([]);
       }
+    });
+  });
+
+  describe("with statistics from a blog of many authors (ANALYZE)", () => {
+    it("keeps authors' lists on their indexes", async () => {
+      // 200 more writers with 15 posts each: one author's posts are now a small part of the table.
+      const db = new Database(databaseFile());
+      db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)
+        INSERT INTO "User" ("username", "usernameKey", "passwordHash", "createdAt", "updatedAt")
+        SELECT 'writer' || i, 'writer' || i, 'x', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' FROM n`);
+      db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+        INSERT INTO "Post" ("title", "text", "ownerId", "editorId", "createdAt", "updatedAt")
+        SELECT 'Many ' || i, 'Text', u.id, u.id, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'
+        FROM n JOIN "User" u ON u.usernameKey = 'writer' || (1 + i % 200)`);
+      db.exec("ANALYZE");
+      const writer = (db.prepare(`SELECT id FROM "User" WHERE usernameKey = 'writer7'`).get() as { id: number }).id;
+      db.close();
+      explainer?.close();
+      explainer = undefined;
+      await expectAuthorPlans(writer, writer);
     });
   });
 

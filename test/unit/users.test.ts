@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { changePassword, createUser, endAllSessions, validateNewCredentials, verifyLogin } from "~/models/user.server";
+import { changePassword, createUser, endAllSessions, verifyLogin } from "~/models/user.server";
+import { SignupSchema } from "~/utils/account-schemas";
 import { reader } from "~/utils/db.server";
 
 describe("accounts", () => {
@@ -25,12 +26,15 @@ describe("accounts", () => {
   });
 
   it("validates usernames and passwords", () => {
-    expect(validateNewCredentials({ username: "ok_name-1", password: "12345678" }).ok).toBe(true);
+    const signup = (username: string, password: string, confirmPassword = password) => SignupSchema.safeParse({ username, password, confirmPassword });
+    expect(signup("ok_name-1", "12345678").success).toBe(true);
     for (const username of ["ab", "a".repeat(33), "has space", "émile", "semi;colon", ""]) {
-      expect(validateNewCredentials({ username, password: "12345678" }).ok, username).toBe(false);
+      expect(signup(username, "12345678").success, username).toBe(false);
     }
-    const short = validateNewCredentials({ username: "valid", password: "1234567" });
-    expect(short).toEqual({ ok: false, errors: { password: "A password needs at least 8 characters." } });
+    const short = signup("valid", "1234567");
+    expect(short.error?.issues.map((issue) => [issue.path.join("."), issue.message])).toEqual([["password", "A password needs at least 8 characters."]]);
+    const mismatch = signup("valid", "12345678", "12345679");
+    expect(mismatch.error?.issues.map((issue) => [issue.path.join("."), issue.message])).toEqual([["confirmPassword", "The two passwords are not the same."]]);
   });
 
   it("ends every session by bumping the session version", async () => {
