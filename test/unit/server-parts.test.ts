@@ -1,7 +1,9 @@
+import zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { ConfigError, keptAnswersMaxAgeMs, trustProxyHops, webConcurrency } from "../../server/config.js";
 import { preferredEncoding } from "../../server/kept-answers.js";
 import { KeptStore } from "../../server/kept-store.js";
+import { deflateParts, gzipJoined } from "../../server/spliced-gzip.js";
 import { isHost } from "../../server/malformed-requests.js";
 
 // The server's small decisions, each on its own (the whole server is tested over HTTP in
@@ -75,4 +77,24 @@ describe("kept answers' memory", () => {
     expect(store.get("new")).toBeDefined();
     expect(store.size).toBe(10);
   });
+});
+
+it("splices a kept page's gzip around each new nonce, readable by any gzip decoder", () => {
+  const nonce = "k3J0bm9uY2UrLz0=";
+  const pages = [
+    `<!DOCTYPE html><script nonce="${nonce}">1</script><p>héllo 🌍</p><script nonce="${nonce}">2</script>`,
+    `${nonce}${nonce}at both ends, and twice in a row${nonce}`,
+    "no nonce at all",
+    "",
+    `<p>${"a long page, ".repeat(20_000)}</p><script nonce="${nonce}"></script>`,
+  ];
+  for (const page of pages) {
+    const parts = page.split(nonce).map((part) => Buffer.from(part));
+    const deflated = deflateParts(parts);
+    for (const fresh of ["AAAAAAAAAAAAAAAAAAAAAA==", "/+/+/+/+/+/+/+/+/+/+/w=="]) {
+      const expected = page.split(nonce).join(fresh);
+      // gunzipSync checks the CRC-32 and the length as well as the blocks.
+      expect(zlib.gunzipSync(gzipJoined(parts, deflated, Buffer.from(fresh))).toString("utf8")).toBe(expected);
+    }
+  }
 });
