@@ -38,6 +38,7 @@ export function gzipJoined(parts, deflated, joiner) {
   stored.writeUInt16LE(~joiner.byteLength & 0xffff, 3);
   joiner.copy(stored, 5);
 
+  /** @type {Buffer[]} */
   const chunks = [GZIP_HEADER];
   let crc = 0;
   let size = 0;
