@@ -99,9 +99,9 @@ export function takeDecodeTurnsWith(turn: MachineDecodeTurn | undefined) {
 
 /**
  * Runs a decode with libvips' threads at a lower CPU priority (nice 10), so that on a busy
- * machine pages are served first and the decode takes the CPU they leave. Pages stayed
- * fast because of it: under four uploaders of 40-megapixel images the kept front page's
- * p99 went from 92-237 ms to 57-67 ms on two cores (test/reliability/abuse.test.ts).
+ * machine pages are served first and the decode takes the CPU they leave: under four
+ * uploaders of 40-megapixel images the kept front page's p99 stays under 100 ms on two cores
+ * (test/reliability/abuse.test.ts; docs/decisions/009-production-server.md).
  * libvips starts its threads as a decode begins, named "libvips worker", so they are looked
  * for every few ms while it runs (Linux: one thread's priority is set through its id).
  */

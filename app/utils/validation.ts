@@ -52,7 +52,7 @@ export function stringField(required: string) {
     .refine(isWellFormed, "it is not valid Unicode text (it has a lone surrogate).");
 }
 
-/** String.prototype.isWellFormed, where the browser lacks it: a lone surrogate is category Cs. */
+/** What String#isWellFormed answers, for browsers that lack it: a lone surrogate is category Cs. */
 export function isWellFormed(value: string): boolean {
   const native = (value as { isWellFormed?: () => boolean }).isWellFormed;
   return native ? native.call(value) : !/\p{Cs}/u.test(value);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { changePassword, createUser, endAllSessions, verifyLogin } from "~/models/user.server";
+import { changePassword, createUser, endAllSessions, inTurn, verifyLogin } from "~/models/user.server";
 import { SignupSchema } from "~/utils/account-schemas";
 import { reader } from "~/utils/db.server";
 
@@ -52,5 +52,35 @@ describe("accounts", () => {
     expect(updated?.sessionVersion).toBe(user.sessionVersion + 1);
     expect(await verifyLogin({ username: "frank", password: "correct horse" })).toBeNull();
     expect(await verifyLogin({ username: "frank", password: "new password!" })).not.toBeNull();
+  });
+});
+
+describe("password hashing", () => {
+  it("hashes one password at a time per process, in the order asked, past a failure", async () => {
+    let running = 0;
+    let most = 0;
+    const order: number[] = [];
+    const job = (n: number, fail = false) =>
+      inTurn(async () => {
+        running++;
+        most = Math.max(most, running);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        order.push(n);
+        running--;
+        if (fail) throw new Error(`job ${n}`);
+        return n;
+      });
+    const outcomes = await Promise.allSettled([job(1), job(2, true), job(3), job(4)]);
+    expect(most).toBe(1);
+    expect(order).toEqual([1, 2, 3, 4]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(["fulfilled", "rejected", "fulfilled", "fulfilled"]);
+  });
+
+  it("logs in as many people at once as asked, each with the right answer", async () => {
+    await createUser({ username: "crowd", password: "crowd password" });
+    const tries = await Promise.all(
+      Array.from({ length: 6 }, (_, n) => verifyLogin({ username: "crowd", password: n % 2 ? "crowd password" : "wrong password" })),
+    );
+    expect(tries.map((user) => user?.username ?? null)).toEqual([null, "crowd", null, "crowd", null, "crowd"]);
   });
 });
