@@ -276,7 +276,8 @@ export async function createPost({
 }
 
 export type UpdateResult =
-  | { status: "saved"; post: PostDetail }
+  // The new version; callers that show the post read it (the edit form only redirects).
+  | { status: "saved"; version: number }
   | { status: "conflict"; current: PostDetail }
   | { status: "missing" };
 
@@ -346,7 +347,7 @@ export async function updatePost({
       let current = measured;
       if (measuredInside) {
         const before = await db.selectFrom("Post").select(["version", "title", "text", "imageHash", "imageAlt"]).where("id", "=", id).executeTakeFirst();
-        if (!before) return false;
+        if (!before) return null;
         current = plan(before);
       }
       const { before, after, change } = current;
@@ -362,10 +363,10 @@ export async function updatePost({
       if (numUpdatedRows !== 1n) throw new PostMoved();
       await recordRevision(db, { postId: id, version: before.version + 1, editorId, createdAt: now, state: after, change, restoredFrom });
       if (before.imageHash !== after.imageHash) await deleteUnusedImages(db, [before.imageHash]);
-      return true;
+      return before.version + 1;
     });
 
-  let saved: boolean;
+  let saved: number | null;
   try {
     saved = await save(false);
   } catch (error) {
@@ -374,8 +375,7 @@ export async function updatePost({
     if (baseVersion != null) return conflict(id);
     saved = await save(true);
   }
-  const post = saved ? await getPost(id) : null;
-  return post ? { status: "saved", post } : { status: "missing" };
+  return saved === null ? { status: "missing" } : { status: "saved", version: saved };
 }
 
 async function conflict(id: number): Promise<UpdateResult> {

@@ -1,4 +1,4 @@
-import { updatePost } from "~/models/post.server";
+import { getPost, updatePost } from "~/models/post.server";
 import { apiPost } from "~/utils/api-post.server";
 import { apiError, apiOk, apiRoute, mediaType, readBody, requireApiUser } from "~/utils/api.server";
 import { requirePostId } from "~/utils/http.server";
@@ -19,8 +19,9 @@ const handle = apiRoute({
     // processImage decodes the bytes to learn what they really are; the header only gates.
     const image = await processImage(await readBody(request, MAX_IMAGE_BYTES, imageTooLarge), { uploader: user.id });
     const result = await updatePost({ id, editorId: user.id, input: {}, image });
-    if (result.status !== "saved") throw apiError(404, "No post has that id.");
-    return apiOk({ data: apiPost(result.post) });
+    const post = result.status === "saved" ? await getPost(id) : null;
+    if (!post) throw apiError(404, "No post has that id.");
+    return apiOk({ data: apiPost(post) });
   },
 });
 

@@ -24,7 +24,7 @@ const handle = apiRoute({
         `The post changed after version ${baseVersion}: it is at version ${result.current.version} (last edited by ${editorName(result.current)}). Nothing was restored.`,
       );
     }
-    const revision = await getRevision(id, result.post.version);
+    const revision = await getRevision(id, result.version);
     if (!revision) throw apiError(404, "No post has that id."); // deleted in the meantime
     return apiOk({ data: apiRevision(revision) }, { status: 201, headers: { Location: `/api/${id}/revisions/${revision.version}` } });
   },

@@ -29,7 +29,9 @@ const handle = apiRoute({
         `The post changed after version ${baseVersion}: it is at version ${version} (last edited by ${editorName(result.current)}). Nothing was saved; fetch it again and reapply your change.`,
       );
     }
-    return apiOk({ data: apiPost(result.post) });
+    const post = await getPost(id);
+    if (!post) throw apiError(404, NOT_FOUND); // deleted in the meantime
+    return apiOk({ data: apiPost(post) });
   },
 
   async DELETE({ request, params }) {

@@ -27,7 +27,8 @@ beforeAll(async () => {
   }
   databaseUrl = await createDatabase(server);
   // Both start at once on an empty database: one migrates, the other waits for its lock.
-  [a, b] = await Promise.all([0, 1].map(() => startApp({ env: { DATABASE_URL: databaseUrl, SESSION_SECRET: SECRET } })));
+  // One worker each: kept pages live per worker, and this is about two machines.
+  [a, b] = await Promise.all([0, 1].map(() => startApp({ env: { DATABASE_URL: databaseUrl, SESSION_SECRET: SECRET, WEB_CONCURRENCY: "1" } })));
 });
 
 afterAll(async () => {
@@ -46,7 +47,7 @@ function sameBrowserOn(app: RunningApp, from: HttpClient) {
 
 async function signedInName(client: HttpClient) {
   const text = visibleText(await (await client.get("/")).text());
-  return /\[([^\]]+)\] Settings/.exec(text)?.[1] ?? null;
+  return /New post (\S+) Settings Log out/.exec(text)?.[1] ?? null;
 }
 
 describe("two app servers on one PostgreSQL database", () => {
