@@ -77,7 +77,7 @@ describe("Markdown on post pages", () => {
 
   it("shows a preview of the text without saving anything (the Preview button, no JavaScript)", async () => {
     const { browser } = await author();
-    const before = databaseSnapshot(app.databaseFile);
+    const before = await databaseSnapshot(app.databaseUrl);
     const form = new FormData();
     form.set("title", "");
     form.set("text", "Draft with **bold** words");
@@ -91,14 +91,14 @@ describe("Markdown on post pages", () => {
     // A preview is not a failed save: no complaint about the empty title.
     expect(html).not.toContain("A post needs a title.");
     expect(visibleText(html)).toContain("If you chose an image, choose it again: browsers do not keep a chosen file when a form comes back.");
-    expect(databaseSnapshot(app.databaseFile)).toEqual(before);
+    expect(await databaseSnapshot(app.databaseUrl)).toEqual(before);
   });
 });
 
 describe("forms that keep what was typed", () => {
   it("answers an upload past the 16 MB body limit with the form, everything typed, and a message at the image", async () => {
     const { browser } = await author();
-    const before = databaseSnapshot(app.databaseFile);
+    const before = await databaseSnapshot(app.databaseUrl);
     const form = new FormData();
     form.set("title", "Holiday photos");
     form.set("text", "Words I do not want to type twice.");
@@ -113,7 +113,7 @@ describe("forms that keep what was typed", () => {
     // The message sits at the file input and the input points at it.
     expect(html).toMatch(/<input[^>]*type="file"[^>]*aria-invalid="true"[^>]*aria-describedby="[^"]*image-error/);
     expect(visibleText(html)).toContain("The image is larger than 10 MB. Choose a smaller file.");
-    expect(databaseSnapshot(app.databaseFile)).toEqual(before);
+    expect(await databaseSnapshot(app.databaseUrl)).toEqual(before);
   });
 
   it("keeps the alt text, and removes the image on request", async () => {
