@@ -7,4 +7,10 @@ export type RouteHandle = {
    * and the server keeps them once rendered until the content changes (server/kept-answers.js).
    */
   samePageForVisitors?: boolean;
+
+  /**
+   * Only signed-in users can see the page (it calls requireUser): logging out from it goes
+   * to the front page rather than back to it (app/components/site-header.tsx).
+   */
+  signedInOnly?: boolean;
 };

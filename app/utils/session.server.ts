@@ -87,9 +87,10 @@ export async function createUserSession(user: SessionUser, redirectTo: string | 
   });
 }
 
-export async function logout(request: Request) {
+/** Signs out and goes to `redirectTo` when it is a local path (else the front page). */
+export async function logout(request: Request, redirectTo: string | null = null) {
   const session = await getSession(request);
-  return redirect("/", {
+  return redirect(safeRedirect(redirectTo), {
     headers: { "Set-Cookie": await sessionStorage.destroySession(session) },
   });
 }
