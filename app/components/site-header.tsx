@@ -15,10 +15,8 @@ export function SiteHeader({ username, theme }: { username: string | null; theme
   const navigation = useNavigation();
   const loggingOut = navigation.formAction === "/logout";
   const here = `${location.pathname}${location.search}`;
-  // Come back to this page after logging in, unless this page is the login form itself.
-  const loginHref = ["/login", "/signup", "/"].includes(location.pathname)
-    ? "/login"
-    : `/login?${new URLSearchParams({ redirectTo: here })}`;
+  // Come back to this page after logging in or signing up, unless it is one of those forms.
+  const comeBack = ["/login", "/signup", "/"].includes(location.pathname) ? "" : `?${new URLSearchParams({ redirectTo: here })}`;
   // ...and after logging out, unless only signed-in users can see it.
   const signedInOnly = matches.some((match) => (match.handle as RouteHandle | undefined)?.signedInOnly);
   const afterLogout = signedInOnly ? "/" : here;
@@ -75,8 +73,8 @@ export function SiteHeader({ username, theme }: { username: string | null; theme
             </>
           ) : (
             <>
-              <Link to={loginHref}>Log in</Link>
-              <Link to="/signup" className="button small">
+              <Link to={`/login${comeBack}`}>Log in</Link>
+              <Link to={`/signup${comeBack}`} className="button small">
                 Sign up
               </Link>
             </>
