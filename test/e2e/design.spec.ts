@@ -65,6 +65,8 @@ for (const { width, colorScheme } of screens()) {
     });
 
     test("the forms with their errors, and the header signed in", async ({ page, javaScriptEnabled }) => {
+      // A dozen pages, each checked by axe (twice over without JavaScript): past 60 s on a busy machine.
+      test.slow();
       await page.goto("/signup");
       await page.getByLabel("Username").fill("no spaces allowed");
       await page.getByLabel("Password", { exact: true }).fill("short");
