@@ -509,6 +509,25 @@ describe("pagination over 250 posts", () => {
   });
   afterAll(() => paged?.stop());
 
+  it("links the next page in an RFC 8288 Link header, keeping the other parameters, until the last page", async () => {
+    const seen: number[] = [];
+    let path: string | null = "/api?limit=100&fields=title";
+    while (path) {
+      const response = await list(path.slice("/api".length));
+      const page = await ok<Page>(response);
+      seen.push(...page.data.map((post) => post.id));
+      const link = response.headers.get("Link");
+      if (page.next === null) {
+        expect(link).toBeNull();
+        path = null;
+      } else {
+        expect(link).toBe(`</api?limit=100&fields=title&cursor=${encodeURIComponent(page.next)}>; rel="next"`);
+        path = /^<([^>]+)>; rel="next"$/.exec(link!)![1];
+      }
+    }
+    expect(seen).toEqual(ids);
+  });
+
   it("gives 50 by default, newest first, with a next cursor", async () => {
     const page = await ok<Page>(await list(""));
     expect(page.data.map((post) => post.id)).toEqual(ids.slice(0, 50));
@@ -545,5 +564,102 @@ describe("pagination over 250 posts", () => {
     for (const limit of ["0", "-1", "201", "1000", "abc", "1.5", "", "050", "1e2", " 5"]) {
       await failed(await list(`?limit=${encodeURIComponent(limit)}`), 400, /"limit".*1 to 200/);
     }
+  });
+});
+
+describe("versions as ETags, and conditional writes with If-Match", () => {
+  const tagOf = (response: Response) => response.headers.get("ETag");
+
+  it("sends the version as a strong ETag on reads and on every write's answer", async () => {
+    const { token } = await newUser();
+    const created = await call("/api", { method: "POST", token, json: { title: "Tagged" } });
+    expect(tagOf(created)).toBe('"1"');
+    const { id } = (await ok(created, 201)).data;
+    expect(tagOf(await call(`/api/${id}`))).toBe('"1"');
+    const patched = await call(`/api/${id}`, { method: "PATCH", token, json: { text: "v2" } });
+    expect(tagOf(patched)).toBe('"2"');
+    const imaged = await call(`/api/${id}/image`, { method: "PUT", token, body: await pngImage(), headers: { "Content-Type": "image/png" } });
+    expect(tagOf(imaged)).toBe('"3"');
+    expect(tagOf(await call(`/api/${id}?fields=version`))).toBe('"3"');
+  });
+
+  it("saves a PATCH whose If-Match names the current version (or *, or a list holding it)", async () => {
+    const { token } = await newUser();
+    const { id } = await createPost(token);
+    const first = await call(`/api/${id}`, { method: "PATCH", token, json: { text: "v2" }, headers: { "If-Match": '"1"' } });
+    expect(tagOf(first)).toBe('"2"');
+    await ok(first);
+    await ok(await call(`/api/${id}`, { method: "PATCH", token, json: { text: "v3" }, headers: { "If-Match": "*" } }));
+    await ok(await call(`/api/${id}`, { method: "PATCH", token, json: { text: "v4" }, headers: { "If-Match": '"9", "3"' } }));
+    expect((await ok(await call(`/api/${id}?fields=text,version`))).data).toMatchObject({ text: "v4", version: 4 });
+  });
+
+  it("refuses a PATCH whose If-Match names another version with 412 and the current ETag, and writes nothing", async () => {
+    const { token } = await newUser();
+    const other = await newUser();
+    const { id } = await createPost(token, { title: "Shared", text: "v1" });
+    await ok(await call(`/api/${id}`, { method: "PATCH", token: other.token, json: { text: "v2 by other" } }));
+    const before = await databaseSnapshot(app.databaseUrl);
+    for (const ifMatch of ['"1"', 'W/"2"', '"1", "3"', '"abc"']) {
+      const response = await call(`/api/${id}`, { method: "PATCH", token, json: { text: "v2 by me" }, headers: { "If-Match": ifMatch } });
+      expect(tagOf(response), ifMatch).toBe('"2"');
+      await failed(response, 412, /at version 2 .*If-Match.*Nothing was changed/);
+    }
+    expect(await databaseSnapshot(app.databaseUrl)).toEqual(before);
+  });
+
+  it("refuses a malformed If-Match with 400, and answers 404 before 412 for a missing post", async () => {
+    const { token } = await newUser();
+    const { id } = await createPost(token);
+    for (const ifMatch of ["1", '"1', "W/1", '"1" "2"', '"1",, x']) {
+      await failed(await call(`/api/${id}`, { method: "PATCH", token, json: { text: "x" }, headers: { "If-Match": ifMatch } }), 400, /If-Match/);
+    }
+    await failed(await call("/api/999999", { method: "PATCH", token, json: { text: "x" }, headers: { "If-Match": '"1"' } }), 404);
+    await failed(await call("/api/999999", { method: "DELETE", token, headers: { "If-Match": '"1"' } }), 404);
+  });
+
+  it("deletes under If-Match only at that version: 412 and the post stays otherwise; 403 for others comes first", async () => {
+    const owner = await newUser("owner");
+    const stranger = await newUser("stranger");
+    const { id } = await createPost(owner.token);
+    await ok(await call(`/api/${id}`, { method: "PATCH", token: owner.token, json: { text: "v2" } }));
+    await failed(await call(`/api/${id}`, { method: "DELETE", token: stranger.token, headers: { "If-Match": '"1"' } }), 403);
+    await failed(await call(`/api/${id}`, { method: "DELETE", token: owner.token, headers: { "If-Match": '"1"' } }), 412, /at version 2/);
+    await ok(await call(`/api/${id}`));
+    await ok(await call(`/api/${id}`, { method: "DELETE", token: owner.token, headers: { "If-Match": '"2"' } }));
+    await failed(await call(`/api/${id}`), 404);
+  });
+
+  it("makes an image upload and a restore conditional too", async () => {
+    const { token } = await newUser();
+    const { id } = await createPost(token);
+    await ok(await call(`/api/${id}`, { method: "PATCH", token, json: { text: "v2" } }));
+    const before = await databaseSnapshot(app.databaseUrl);
+    await failed(await call(`/api/${id}/image`, { method: "PUT", token, body: await pngImage(), headers: { "Content-Type": "image/png", "If-Match": '"1"' } }), 412);
+    await failed(await call(`/api/${id}/revisions/1/restore`, { method: "POST", token, headers: { "If-Match": '"1"' } }), 412);
+    expect(await databaseSnapshot(app.databaseUrl)).toEqual(before);
+    await ok(await call(`/api/${id}/revisions/1/restore`, { method: "POST", token, headers: { "If-Match": '"2"' } }), 201);
+  });
+});
+
+describe("?fields=", () => {
+  it("shows exactly the fields named, id always, in a fixed order", async () => {
+    const { token, username } = await newUser();
+    const { id } = await createPost(token, { title: "Fields", text: "Body" });
+    const { data } = await ok<{ data: Record<string, unknown> }>(await call(`/api/${id}?fields=version,owner`));
+    expect(data).toEqual({ id, owner: username, version: 1 });
+    const listed = await ok<{ data: Record<string, unknown>[] }>(await call("/api?fields=title&limit=1"));
+    expect(listed.data).toEqual([{ id, title: "Fields" }]);
+    const written = await ok<{ data: Record<string, unknown> }>(await call(`/api/${id}?fields=text,updatedAt`, { method: "PATCH", token, json: { text: "New" } }));
+    expect(Object.keys(written.data)).toEqual(["id", "text", "updatedAt"]);
+  });
+
+  it("refuses unknown names with 400 naming the choices (text is not in lists)", async () => {
+    const { token } = await newUser();
+    const { id } = await createPost(token);
+    for (const fields of ["bogus", "title,", "", "Title", "title, text"]) {
+      await failed(await call(`/api/${id}?fields=${encodeURIComponent(fields)}`), 400, /"fields".*Choose from id, owner, editor, title, text/);
+    }
+    await failed(await call("/api?fields=text"), 400, /"text" is not a field of a post in a list \(it is in \/api\/<id>\)/);
   });
 });
