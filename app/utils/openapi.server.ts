@@ -257,7 +257,6 @@ let document: JsonObject | undefined;
 export function openApiDocument(): JsonObject {
   document ??= {
     openapi: "3.1.0",
-    jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
     info: {
       title: "Quill API",
       version: "1",
