@@ -383,10 +383,13 @@ async function conflict(id: number): Promise<UpdateResult> {
   return current ? { status: "conflict", current } : { status: "missing" };
 }
 
-export type DeleteResult = "deleted" | "missing" | "forbidden";
+export type DeleteResult = "deleted" | "missing" | "forbidden" | "moved";
 
-/** Deletes the post if `userId` owns it; the owner check is part of the query itself. */
-export async function deletePost({ id, userId }: { id: number; userId: number }): Promise<DeleteResult> {
+/**
+ * Deletes the post if `userId` owns it (and, with `version`, it is still at that version:
+ * "moved" otherwise); the checks are part of the query itself.
+ */
+export async function deletePost({ id, userId, version }: { id: number; userId: number; version?: number }): Promise<DeleteResult> {
   return write(async (db) => {
     await bumpContentVersion(db);
     // The images of its history, which goes with it (ON DELETE CASCADE).
@@ -400,6 +403,8 @@ export async function deletePost({ id, userId }: { id: number; userId: number })
       .deleteFrom("Post")
       .where("id", "=", id)
       .where("ownerId", "=", userId)
+      // A conditional delete (If-Match): only while the post is still at that version.
+      .$if(version !== undefined, (query) => query.where("version", "=", version!))
       .returning("imageHash")
       .executeTakeFirst();
     if (deleted) {
@@ -408,8 +413,8 @@ export async function deletePost({ id, userId }: { id: number; userId: number })
       await db.insertInto("DeletedPost").values({ id, deletedAt: timestamp() }).onConflict((conflict) => conflict.column("id").doNothing()).execute();
       return "deleted";
     }
-    const exists = await db.selectFrom("Post").select("id").where("id", "=", id).executeTakeFirst();
-    return exists ? "forbidden" : "missing";
+    const exists = await db.selectFrom("Post").select("ownerId").where("id", "=", id).executeTakeFirst();
+    return !exists ? "missing" : exists.ownerId !== userId ? "forbidden" : "moved";
   });
 }
 

@@ -18,7 +18,8 @@ const HASH_OPTIONS: Options = {
 // The rules for new names and passwords live in the forms' schema (app/utils/account-schemas.ts).
 type Credentials = { username: string; password: string };
 
-function usernameKey(username: string) {
+/** How usernames are compared: one account per name, whatever its case. */
+export function usernameKey(username: string) {
   return username.toLowerCase();
 }
 

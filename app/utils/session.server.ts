@@ -16,7 +16,7 @@ type SessionFlashData = { notice: string };
 const secureCookie =
   process.env.NODE_ENV === "production" && process.env.COOKIE_SECURE !== "false";
 
-const SESSION_COOKIE = "__quill_session";
+export const SESSION_COOKIE = "__quill_session";
 
 const sessionStorage = createCookieSessionStorage<SessionData, SessionFlashData>({
   cookie: {
