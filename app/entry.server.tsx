@@ -13,6 +13,9 @@ export { takeDecodeTurnsWith } from "~/utils/image.server";
 export { contentVersion } from "~/utils/db.server";
 export { pageVariant } from "~/utils/page-caching.server";
 export { hasSessionCookie } from "~/utils/session.server";
+// The largest request body any route reads (a form with an image): the server refuses a
+// larger one before it is sent (server/expect-continue.js).
+export { MAX_BODY_BYTES as maxRequestBodyBytes } from "~/utils/form.server";
 
 // How long single-fetch may keep a stream open; Quill's loaders do not stream.
 export const streamTimeout = 5_000;

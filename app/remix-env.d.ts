@@ -16,5 +16,7 @@ declare module "@remix-run/node" {
     clientAddress?: string;
     /** The CSP nonce of this response; the server keeps pages split at it. */
     cspNonce?: string;
+    /** Why the path cannot be decoded (a stray `%`): the catch-all route answers 400 with it. */
+    badPath?: string;
   }
 }

@@ -12,6 +12,7 @@ import express from "express";
 import morgan from "morgan";
 import { ConfigError, keptAnswersMaxAgeMs, listenAddress, trustProxyHops } from "./config.js";
 import { drain, requestsInFlight, trackRequests } from "./connections.js";
+import { checkContinue, continueToRemix } from "./expect-continue.js";
 import { machineDecodeTurns } from "./decode-turns.js";
 import { imagesAheadOfRemix } from "./images.js";
 import { keptAnswers } from "./kept-answers.js";
@@ -38,6 +39,8 @@ try {
 
 const app = express();
 const server = http.createServer(app);
+// `Expect: 100-continue` is answered by the steps below, not by Node at once.
+server.on("checkContinue", checkContinue(app));
 
 // The app: the production build, or in development Vite compiling it on demand (with hot
 // reloading over this server's own port).
@@ -63,7 +66,7 @@ app.set("trust proxy", settings.trustProxy);
 app.use(morgan("tiny"));
 // 2. Security headers on every response: pages, kept pages, images, files, redirects, errors.
 app.use(securityHeaders);
-// 3. Requests no browser sends (`GET *`, a bad Host, TRACE): a 4xx, never Remix's 500.
+// 3. Requests no browser sends (`GET *`, a bad Host, TRACE, `/%`): a 4xx, never a 500.
 app.use(refuseMalformedRequests);
 // 4. Requests in flight are counted (for shutdown), and a body left unread after the answer
 //    is read to its end, so the connection stays usable.
@@ -87,9 +90,12 @@ if (vite) {
   app.use("/assets", express.static(path.join(client, "assets"), { immutable: true, maxAge: "1y", index: false, redirect: false }));
   app.use(filesIn(client, { maxAge: "1h" }));
 }
-// 10. Remix: the routes, with what only the server knows in the load context.
-app.all(
-  "*",
+// 10. A request that asked before sending its body (`Expect: 100-continue`) is told to go on,
+//     unless it would be refused anyway: too large (413) or to an address no route claims.
+app.use(continueToRemix({ maxBodyBytes: entry?.maxRequestBodyBytes ?? Infinity, routes: build?.routes }));
+// 11. Remix: the routes, with what only the server knows in the load context. (`app.use`,
+//     not `app.all("*")`: Express would decode the path as a parameter.)
+app.use(
   remixHandler({
     build:
       build ??
@@ -102,11 +108,12 @@ app.all(
       clientAddress: req.ip,
       // Made here, not by the app, so that a kept page can be kept split at it.
       cspNonce: (res.locals.cspNonce = crypto.randomBytes(16).toString("base64")),
+      badPath: res.locals.badPath,
     }),
     beforeSend: kept?.keep,
   }),
 );
-// 11. Whatever failed on the way: logged, and a plain 500.
+// 12. Whatever failed on the way: logged, and a plain 500.
 app.use(
   /** @type {import("express").ErrorRequestHandler} */
   (error, req, res, _next) => {

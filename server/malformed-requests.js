@@ -1,7 +1,8 @@
 // Requests no browser sends, which would otherwise reach Remix and end as a 500 there:
 // a target that is not a path (`GET http://host/`, `GET *`), a Host that is not a host name
-// (`exa mple`, `[::1`, `:99999`), and the methods the Fetch API refuses to carry. Each gets a
-// 4xx that says what was wrong.
+// (`exa mple`, `[::1`, `:99999`), the methods the Fetch API refuses to carry, and a path
+// whose percent-encoding does not decode (`/%`, `/%E0%A4%A`). Each gets a 4xx that says what
+// was wrong.
 
 const PLAIN = "text/plain; charset=utf-8";
 
@@ -25,6 +26,29 @@ export function isHost(value) {
   }
 }
 
+const BAD_PATH = "The address is not valid: a % in it must start an escape such as %20.";
+/**
+ * Where a page request with an undecodable path is handed to Remix: an address only the
+ * catch-all route claims, whose loader answers 400 with the reason in the load context
+ * (app/routes/$.tsx). So no other route's loader runs for it, and the page is the app's own.
+ */
+export const BAD_PATH_ADDRESS = "/-/bad-path";
+
+/**
+ * False when the path's percent-encoding does not decode as UTF-8 (a stray `%`, a cut-off
+ * or invalid byte sequence): Express and Remix would throw on it.
+ * @param {string} path
+ */
+export function decodesAsPath(path) {
+  if (!path.includes("%")) return true;
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** @type {import("express").RequestHandler} */
 export function refuseMalformedRequests(req, res, next) {
   if (REFUSED_METHODS.has(req.method)) {
@@ -41,6 +65,18 @@ export function refuseMalformedRequests(req, res, next) {
   if (!isHost(req.get("Host")) || (forwardedHost && !isHost(forwardedHost))) {
     res.status(400).set("Content-Type", PLAIN).end("The Host header is not a host name.");
     return;
+  }
+  const query = req.url.indexOf("?");
+  const path = query === -1 ? req.url : req.url.slice(0, query);
+  if (!decodesAsPath(path)) {
+    // The API's own envelope under /api (as it would have routed it: case ignored)...
+    if (/^\/api(?:\/|$)/i.test(path)) {
+      res.status(400).json({ status: "failed", reason: BAD_PATH });
+      return;
+    }
+    // ...and elsewhere the app's 400 page (a single-fetch data request stays one).
+    req.url = req.originalUrl = `${BAD_PATH_ADDRESS}${path.endsWith(".data") ? ".data" : ""}`;
+    res.locals.badPath = BAD_PATH;
   }
   next();
 }
