@@ -8,7 +8,7 @@ declare module "@remix-run/node" {
   }
 
   /**
-   * What the server (server/index.js, through getLoadContext) tells loaders and actions.
+   * What the server (server/index.ts, through getLoadContext) tells loaders and actions.
    * Both are absent under plain `remix-serve`: app code must work without them.
    */
   interface AppLoadContext {

@@ -48,7 +48,7 @@ async function userFromAuthorization(authorization: string): Promise<SessionUser
 /**
  * The user making a write: the bearer token's owner, or else the signed-in browser's. A
  * cookie comes along with any request the browser makes, including ones another site
- * triggers: the server refuses those before they get here (server/same-origin.js), and
+ * triggers: the server refuses those before they get here (server/same-origin.ts), and
  * tokens, never sent implicitly, are exempt.
  */
 export async function requireApiUser(request: Request): Promise<SessionUser> {

@@ -81,7 +81,7 @@ export async function processImage(
   );
 }
 
-/** Runs `work` when the machine's decode turn comes (server/decode-turns.js). */
+/** Runs `work` when the machine's decode turn comes (server/decode-turns.ts). */
 export type MachineDecodeTurn = <T>(
   work: () => Promise<T>,
   options: { maxWaitMs: number; busy: () => Error }

@@ -1,11 +1,11 @@
 // A real node:cluster for test/unit/decode-turns.test.ts: the primary grants decode turns as
-// server/cluster.js does, its workers take them as server/index.js does, and the primary
+// server/cluster.ts does, its workers take them as server/index.ts does, and the primary
 // prints what happened as one JSON line. SCENARIO picks what the workers do.
 import cluster from "node:cluster";
 import {
   grantDecodeTurns,
   machineDecodeTurns,
-} from "../../server/decode-turns.js";
+} from "../../server/decode-turns.ts";
 
 const scenario = process.env.SCENARIO;
 const WORKERS = 3;

@@ -3,7 +3,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 
-// Image decodes take turns across worker processes (server/decode-turns.js), over a real
+// Image decodes take turns across worker processes (server/decode-turns.ts), over a real
 // node:cluster channel: three workers, one turn.
 const CLUSTER = path.resolve(
   import.meta.dirname,
@@ -21,7 +21,7 @@ type Result = {
 };
 
 async function run(scenario: string): Promise<Result[]> {
-  const { stdout } = await promisify(execFile)(process.execPath, [CLUSTER], {
+  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", CLUSTER], {
     env: { ...process.env, SCENARIO: scenario },
     timeout: 20_000,
   });

@@ -1,10 +1,10 @@
 import zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { ConfigError, keptAnswersMaxAgeMs, trustProxyHops, webConcurrency } from "../../server/config.js";
-import { preferredEncoding } from "../../server/kept-answers.js";
-import { KeptStore } from "../../server/kept-store.js";
-import { deflateParts, gzipJoined } from "../../server/spliced-gzip.js";
-import { isHost } from "../../server/malformed-requests.js";
+import { ConfigError, responseCacheMaxAgeMs, trustProxyHops, webConcurrency } from "../../server/config";
+import { decodesAsPath, isHost } from "../../server/malformed-requests";
+import { preferredEncoding } from "../../server/response-cache";
+import { SegmentedLru } from "../../server/segmented-lru";
+import { deflateParts, gzipJoined } from "../../server/spliced-gzip";
 
 // The server's small decisions, each on its own (the whole server is tested over HTTP in
 // test/http and test/reliability).
@@ -16,9 +16,14 @@ describe("settings", () => {
     for (const bad of ["yes", "-1", "loopback", "1.5"]) expect(() => trustProxyHops(bad)).toThrow(ConfigError);
   });
 
-  it("keeps answers 60 s unless KEPT_ANSWERS_MAX_AGE_SECONDS says otherwise", () => {
-    expect([undefined, "", "5"].map(keptAnswersMaxAgeMs)).toEqual([60_000, 60_000, 5_000]);
-    for (const bad of ["0", "1.5", "a minute"]) expect(() => keptAnswersMaxAgeMs(bad)).toThrow(ConfigError);
+  it("caches responses 60 s unless RESPONSE_CACHE_MAX_AGE_SECONDS (or its old name) says otherwise", () => {
+    const maxAge = (value: string | undefined) => responseCacheMaxAgeMs({ RESPONSE_CACHE_MAX_AGE_SECONDS: value });
+    expect([undefined, "", "5"].map(maxAge)).toEqual([60_000, 60_000, 5_000]);
+    for (const bad of ["0", "1.5", "a minute"]) expect(() => maxAge(bad)).toThrow(/^RESPONSE_CACHE_MAX_AGE_SECONDS takes/);
+    expect(responseCacheMaxAgeMs({ KEPT_ANSWERS_MAX_AGE_SECONDS: "7" })).toBe(7_000);
+    expect(() => responseCacheMaxAgeMs({ KEPT_ANSWERS_MAX_AGE_SECONDS: "soon" })).toThrow(/^KEPT_ANSWERS_MAX_AGE_SECONDS takes/);
+    expect(() => responseCacheMaxAgeMs({ KEPT_ANSWERS_MAX_AGE_SECONDS: "soon" })).toThrow(ConfigError);
+    expect(responseCacheMaxAgeMs({ RESPONSE_CACHE_MAX_AGE_SECONDS: "3", KEPT_ANSWERS_MAX_AGE_SECONDS: "7" })).toBe(3_000);
   });
 
   it("takes WEB_CONCURRENCY as a number of workers, one per core by default", () => {
@@ -35,6 +40,11 @@ it("tells host names from what is not one", () => {
   for (const bad of ["exa mple", "[::1", ":99999", "localhost:99999", "a/b", "", "999.999.999.999", "a@b"]) expect(isHost(bad), bad).toBe(false);
 });
 
+it("tells a path whose percent-encoding decodes from one that does not", () => {
+  for (const good of ["/", "/1/edit", "/%25", "/caf%C3%A9", "/a%20b"]) expect(decodesAsPath(good), good).toBe(true);
+  for (const bad of ["/%", "/%zz", "/%E0%A4%A", "/%FF", "/1%/edit"]) expect(decodesAsPath(bad), bad).toBe(false);
+});
+
 it("picks Brotli, else gzip, else nothing, as the client allows", () => {
   expect(preferredEncoding("gzip, deflate, br, zstd")).toBe("br");
   expect(preferredEncoding("br;q=0, gzip;q=0.5")).toBe("gzip");
@@ -42,11 +52,11 @@ it("picks Brotli, else gzip, else nothing, as the client allows", () => {
   expect(preferredEncoding(undefined)).toBeNull();
 });
 
-describe("kept answers' memory", () => {
+describe("the response cache's memory (a segmented LRU)", () => {
   const entry = (bytes = 1) => ({ bytes });
 
   it("keeps at most so many entries and bytes, making room from the oldest asked for once", () => {
-    const store = new KeptStore<{ bytes: number }>({ maxEntries: 10, maxBytes: 100 });
+    const store = new SegmentedLru<{ bytes: number }>({ maxEntries: 10, maxBytes: 100 });
     for (let n = 0; n < 15; n++) store.set(`k${n}`, entry());
     expect(store.size).toBe(10);
     expect(store.get("k0")).toBeUndefined();
@@ -56,7 +66,7 @@ describe("kept answers' memory", () => {
   });
 
   it("keeps what is asked for again through a flood of answers asked for once", () => {
-    const store = new KeptStore<{ bytes: number }>({ maxEntries: 10, maxBytes: 1_000 });
+    const store = new SegmentedLru<{ bytes: number }>({ maxEntries: 10, maxBytes: 1_000 });
     for (const key of ["front", "post"]) {
       store.set(key, entry());
       store.get(key);
@@ -68,7 +78,7 @@ describe("kept answers' memory", () => {
   });
 
   it("gives its protected part at most 80%, so new answers still find room", () => {
-    const store = new KeptStore<{ bytes: number }>({ maxEntries: 10, maxBytes: 1_000 });
+    const store = new SegmentedLru<{ bytes: number }>({ maxEntries: 10, maxBytes: 1_000 });
     for (let n = 0; n < 10; n++) {
       store.set(`hot${n}`, entry());
       store.get(`hot${n}`);

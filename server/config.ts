@@ -9,10 +9,8 @@ export class ConfigError extends Error {}
  * `trust proxy`): the client address is then the one that many hops back in
  * X-Forwarded-For, and X-Forwarded-Proto / X-Forwarded-Host are believed. Unset, `false`
  * or `0`: no proxy, the headers are ignored.
- * @param {string | undefined} value
- * @returns {number}
  */
-export function trustProxyHops(value) {
+export function trustProxyHops(value: string | undefined): number {
   const raw = (value ?? "").trim().toLowerCase();
   if (raw === "" || raw === "false" || raw === "0") return 0;
   if (raw === "true") {
@@ -25,12 +23,8 @@ export function trustProxyHops(value) {
   return Number(raw);
 }
 
-/**
- * WEB_CONCURRENCY: how many worker processes serve requests; by default one per core.
- * @param {string | undefined} value
- * @returns {number}
- */
-export function webConcurrency(value) {
+/** WEB_CONCURRENCY: how many worker processes serve requests; by default one per core. */
+export function webConcurrency(value: string | undefined): number {
   const raw = (value ?? "").trim();
   if (raw === "") return os.availableParallelism();
   if (!/^[1-9][0-9]{0,2}$/.test(raw)) throw new ConfigError(`WEB_CONCURRENCY takes a number of worker processes (e.g. 2), not ${JSON.stringify(value)}.`);
@@ -38,38 +32,32 @@ export function webConcurrency(value) {
 }
 
 /**
- * KEPT_ANSWERS_MAX_AGE_SECONDS: how long a kept page or API read may be given again at
- * most, even when nothing changed (relative times like "3 hours ago" must not go stale for long).
- * @param {string | undefined} value
- * @returns {number} milliseconds
+ * RESPONSE_CACHE_MAX_AGE_SECONDS (formerly KEPT_ANSWERS_MAX_AGE_SECONDS, still read): how
+ * long a cached page or API read may be given again at most, even when nothing changed
+ * (relative times like "3 hours ago" must not go stale for long). Answers in milliseconds.
  */
-export function keptAnswersMaxAgeMs(value) {
+export function responseCacheMaxAgeMs(env: Record<string, string | undefined>): number {
+  const name = env.RESPONSE_CACHE_MAX_AGE_SECONDS !== undefined ? "RESPONSE_CACHE_MAX_AGE_SECONDS" : "KEPT_ANSWERS_MAX_AGE_SECONDS";
+  const value = env[name];
   const raw = (value ?? "").trim();
   if (raw === "") return 60_000;
-  if (!/^[1-9][0-9]{0,5}$/.test(raw)) throw new ConfigError(`KEPT_ANSWERS_MAX_AGE_SECONDS takes a number of seconds (e.g. 60), not ${JSON.stringify(value)}.`);
+  if (!/^[1-9][0-9]{0,5}$/.test(raw)) throw new ConfigError(`${name} takes a number of seconds (e.g. 60), not ${JSON.stringify(value)}.`);
   return Number(raw) * 1000;
 }
 
-/**
- * PORT and HOST: where to listen.
- * @param {NodeJS.ProcessEnv} env
- * @returns {{ port: number, host: string | undefined }}
- */
-export function listenAddress(env) {
+/** PORT and HOST: where to listen. */
+export function listenAddress(env: NodeJS.ProcessEnv): { port: number; host: string | undefined } {
   const port = Number(env.PORT ?? "3000");
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT takes a port number, not ${JSON.stringify(env.PORT)}.`);
   return { port, host: env.HOST?.trim() || undefined };
 }
 
-/**
- * All the server's settings, for the primary to check before it starts any worker.
- * @param {NodeJS.ProcessEnv} env
- */
-export function serverConfig(env) {
+/** All the server's settings, for the primary to check before it starts any worker. */
+export function serverConfig(env: NodeJS.ProcessEnv) {
   return {
     trustProxy: trustProxyHops(env.TRUST_PROXY),
     workers: webConcurrency(env.WEB_CONCURRENCY),
-    keptMaxAgeMs: keptAnswersMaxAgeMs(env.KEPT_ANSWERS_MAX_AGE_SECONDS),
+    responseCacheMaxAgeMs: responseCacheMaxAgeMs(env),
     ...listenAddress(env),
   };
 }

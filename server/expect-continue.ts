@@ -7,18 +7,20 @@
 // route claims: the app's 404), and `100 Continue` is sent only when the request goes on to
 // the route that reads it. Refused that way, the connection is closed after the answer: the
 // client may send the body it announced or not, and either guess would misread what follows.
+import type http from "node:http";
+import type { ServerBuild } from "@remix-run/node";
 import { matchRoutes } from "@remix-run/react";
+import type { Express, RequestHandler } from "express";
+
+type RouteObject = Parameters<typeof matchRoutes>[0][number];
+type RouteManifest = ServerBuild["routes"];
 
 /** Requests that arrived with `Expect: 100-continue` and have not been told to continue. */
-const waiting = new WeakSet();
+const waiting = new WeakSet<http.IncomingMessage>();
 
-/**
- * The server's 'checkContinue' listener: the request goes through `app` like any other.
- * @param {import("express").Express} app
- * @returns {(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void}
- */
-export function checkContinue(app) {
-  return (req, res) => {
+/** The server's 'checkContinue' listener: the request goes through `app` like any other. */
+export function checkContinue(app: Express) {
+  return (req: http.IncomingMessage, res: http.ServerResponse) => {
     waiting.add(req);
     res.setHeader("Connection", "close");
     app(req, res);
@@ -27,12 +29,10 @@ export function checkContinue(app) {
 
 /**
  * The last step before Remix: sends `100 Continue`, or answers 413, or leaves the app's
- * 404 to Remix without asking for the body.
- * @param {{ maxBodyBytes: number, routes?: import("@remix-run/node").ServerBuild["routes"] }} options
- *   maxBodyBytes: the largest body any route reads; routes: the build's (none in development).
- * @returns {import("express").RequestHandler}
+ * 404 to Remix without asking for the body. `maxBodyBytes`: the largest body any route
+ * reads; `routes`: the build's (none in development, where every request goes on).
  */
-export function continueToRemix({ maxBodyBytes, routes }) {
+export function continueToRemix({ maxBodyBytes, routes }: { maxBodyBytes: number; routes?: RouteManifest }): RequestHandler {
   const tree = routes ? routeTree(routes) : undefined;
   return (req, res, next) => {
     if (!waiting.has(req)) return next();
@@ -52,17 +52,11 @@ export function continueToRemix({ maxBodyBytes, routes }) {
   };
 }
 
-/**
- * The build's flat route list as the nested tree matchRoutes takes, made once.
- * @param {import("@remix-run/node").ServerBuild["routes"]} routes
- * @returns {Parameters<typeof matchRoutes>[0][number][]}
- */
-function routeTree(routes) {
-  /** @type {Map<string | undefined, import("@remix-run/node").ServerBuild["routes"][string][]>} */
-  const byParent = new Map();
+/** The build's flat route list as the nested tree matchRoutes takes, made once. */
+function routeTree(routes: RouteManifest): RouteObject[] {
+  const byParent = new Map<string | undefined, RouteManifest[string][]>();
   for (const route of Object.values(routes)) byParent.set(route.parentId, [...(byParent.get(route.parentId) ?? []), route]);
-  /** @param {string | undefined} parentId @returns {Parameters<typeof matchRoutes>[0][number][]} */
-  const children = (parentId) =>
+  const children = (parentId: string | undefined): RouteObject[] =>
     (byParent.get(parentId) ?? []).map((route) =>
       route.index
         ? { id: route.id, path: route.path, index: true, caseSensitive: route.caseSensitive }

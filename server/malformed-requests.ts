@@ -4,6 +4,8 @@
 // whose percent-encoding does not decode (`/%`, `/%E0%A4%A`). Each gets a 4xx that says what
 // was wrong.
 
+import type { RequestHandler } from "express";
+
 const PLAIN = "text/plain; charset=utf-8";
 
 // TRACE would echo the request (cookies included) back; CONNECT and TRACK are no more ours.
@@ -13,8 +15,7 @@ const REFUSED_METHODS = new Set(["TRACE", "TRACK", "CONNECT"]);
 // URL standard accepts in a host, before it checks more closely (see isHost).
 const HOST = /^(?:[A-Za-z0-9._~!$&'()*+,;=-]+|\[[0-9A-Fa-f:.]+\])(?::([0-9]{1,5}))?$/;
 
-/** @param {string | undefined} value */
-export function isHost(value) {
+export function isHost(value: string | undefined): boolean {
   if (value === undefined) return true; // HTTP/1.0 without Host: Node answers HTTP/1.1 without it with 400 itself
   const match = HOST.exec(value);
   if (!match || (match[1] !== undefined && Number(match[1]) > 65535)) return false;
@@ -37,9 +38,8 @@ export const BAD_PATH_ADDRESS = "/-/bad-path";
 /**
  * False when the path's percent-encoding does not decode as UTF-8 (a stray `%`, a cut-off
  * or invalid byte sequence): Express and Remix would throw on it.
- * @param {string} path
  */
-export function decodesAsPath(path) {
+export function decodesAsPath(path: string): boolean {
   if (!path.includes("%")) return true;
   try {
     decodeURIComponent(path);
@@ -49,8 +49,7 @@ export function decodesAsPath(path) {
   }
 }
 
-/** @type {import("express").RequestHandler} */
-export function refuseMalformedRequests(req, res, next) {
+export const refuseMalformedRequests: RequestHandler = (req, res, next) => {
   if (REFUSED_METHODS.has(req.method)) {
     res.status(405).set({ Allow: "GET, HEAD, POST", "Content-Type": PLAIN }).end(`${req.method} is not a method this site takes.`);
     return;
@@ -79,4 +78,4 @@ export function refuseMalformedRequests(req, res, next) {
     res.locals.badPath = BAD_PATH;
   }
   next();
-}
+};

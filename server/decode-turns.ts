@@ -4,7 +4,7 @@
 // every page (docs/decisions/009-production-server.md). The primary hands out the turns over
 // the cluster's own message channel; each worker still queues and limits its uploads first
 // (app/utils/image.server.ts), so at most one request per worker waits here.
-import cluster from "node:cluster";
+import cluster, { type Worker } from "node:cluster";
 import os from "node:os";
 
 const MESSAGE = "quill:decode-turn";
@@ -14,33 +14,31 @@ export const MACHINE_DECODES_AT_ONCE = Math.max(
   Math.floor(os.availableParallelism() / 4)
 );
 
+type TurnMessage = { type: typeof MESSAGE; op: "ask" | "go" | "done" | "cancel"; id: number };
+const isTurnMessage = (message: unknown): message is TurnMessage =>
+  typeof message === "object" && message !== null && (message as TurnMessage).type === MESSAGE && typeof (message as TurnMessage).id === "number";
+
 /**
  * The primary's side: hands out `atOnce` turns to workers' requests in the order asked.
  * A worker that dies gives its turns back.
- * @param {{ atOnce?: number }} [options]
  */
-export function grantDecodeTurns({ atOnce = MACHINE_DECODES_AT_ONCE } = {}) {
-  /** @type {{ worker: import("node:cluster").Worker, id: number }[]} */
-  const queue = [];
-  /** @type {Set<string>} "workerId:id" of the turns being used */
-  const holding = new Set();
-  const key = (
-    /** @type {import("node:cluster").Worker} */ worker,
-    /** @type {number} */ id
-  ) => `${worker.id}:${id}`;
+export function grantDecodeTurns({ atOnce = MACHINE_DECODES_AT_ONCE }: { atOnce?: number } = {}) {
+  const queue: { worker: Worker; id: number }[] = [];
+  /** "workerId:id" of the turns being used */
+  const holding = new Set<string>();
+  const key = (worker: Worker, id: number) => `${worker.id}:${id}`;
   const grantWhileFree = () => {
     while (holding.size < atOnce && queue.length > 0) {
-      const next = /** @type {(typeof queue)[number]} */ (queue.shift());
+      const next = queue.shift()!;
       if (!next.worker.isConnected()) continue;
       holding.add(key(next.worker, next.id));
       next.worker.send({ type: MESSAGE, op: "go", id: next.id });
     }
   };
   return {
-    /** @param {import("node:cluster").Worker} worker */
-    watch(worker) {
-      worker.on("message", (/** @type {any} */ message) => {
-        if (message?.type !== MESSAGE || typeof message.id !== "number") return;
+    watch(worker: Worker) {
+      worker.on("message", (message: unknown) => {
+        if (!isTurnMessage(message)) return;
         if (message.op === "ask") queue.push({ worker, id: message.id });
         // "done" after a decode, "cancel" when the worker stopped waiting: either way the
         // turn is not (or no longer) used; a turn granted as it was cancelled is given back.
@@ -67,32 +65,28 @@ export function grantDecodeTurns({ atOnce = MACHINE_DECODES_AT_ONCE } = {}) {
 /**
  * The worker's side: `takeTurn(work)` waits for the machine's turn, runs `work`, and gives the
  * turn back. Undefined outside a cluster worker (the app then limits decodes per process).
- * @returns {undefined | (<T>(work: () => Promise<T>, options: { maxWaitMs: number, busy: () => Error }) => Promise<T>)}
  */
-export function machineDecodeTurns() {
+export function machineDecodeTurns(): undefined | (<T>(work: () => Promise<T>, options: { maxWaitMs: number; busy: () => Error }) => Promise<T>) {
   if (!cluster.isWorker || !process.send) return undefined;
-  const send = /** @type {NonNullable<typeof process.send>} */ (
-    process.send
-  ).bind(process);
+  const send = process.send.bind(process);
   let lastId = 0;
-  /** @type {Map<number, () => void>} */
-  const waiting = new Map();
-  process.on("message", (/** @type {any} */ message) => {
-    if (message?.type !== MESSAGE || message.op !== "go") return;
+  const waiting = new Map<number, () => void>();
+  process.on("message", (message: unknown) => {
+    if (!isTurnMessage(message) || message.op !== "go") return;
     const start = waiting.get(message.id);
     waiting.delete(message.id);
     // No one waiting: it timed out, and its "cancel" gives the turn back.
     start?.();
   });
-  return async (work, { maxWaitMs, busy }) => {
+  return async <T>(work: () => Promise<T>, { maxWaitMs, busy }: { maxWaitMs: number; busy: () => Error }): Promise<T> => {
     const id = ++lastId;
-    await new Promise((resolve, reject) => {
+    await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         waiting.delete(id);
         send({ type: MESSAGE, op: "cancel", id });
         reject(busy());
       }, maxWaitMs);
-      waiting.set(id, () => (clearTimeout(timer), resolve(undefined)));
+      waiting.set(id, () => (clearTimeout(timer), resolve()));
       send({ type: MESSAGE, op: "ask", id });
     });
     try {
