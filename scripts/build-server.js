@@ -1,6 +1,6 @@
-// Builds the production server: server/*.ts, each file as it is, into build/http/*.js (as
-// the Epic Stack builds its server with esbuild). Type-checking is `npm run typecheck`'s
-// job; this only strips the types. Run by `npm run build`, and by `npm start` and `npm run
+// Builds the production server: server/*.ts into build/http/*.js with esbuild, as the Epic
+// Stack builds its server: the app modules it shares (the settings' schema) are bundled in,
+// packages stay imports. Type-checking is `npm run typecheck`'s job; this strips the types. Run by `npm run build`, and by `npm start` and `npm run
 // dev` when there is no built server yet.
 import fs from "node:fs";
 import path from "node:path";
@@ -11,10 +11,13 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const SERVER_OUT = path.join(root, "build", "http");
 
 export async function buildServer() {
-  const sources = fs.readdirSync(path.join(root, "server")).filter((name) => name.endsWith(".ts"));
   fs.rmSync(SERVER_OUT, { recursive: true, force: true });
   await esbuild.build({
-    entryPoints: sources.map((name) => path.join(root, "server", name)),
+    // The worker's server, the primary, and the settings npm start checks first.
+    entryPoints: ["index.ts", "cluster.ts", "config.ts"].map((name) => path.join(root, "server", name)),
+    bundle: true,
+    splitting: true,
+    packages: "external",
     outdir: SERVER_OUT,
     platform: "node",
     format: "esm",

@@ -26,14 +26,14 @@ function fail(message) {
 const rebuild = process.argv.includes("--build");
 if (rebuild || !fs.existsSync(path.join(SERVER_OUT, "cluster.js"))) await buildServer();
 /** @type {typeof import("../server/config.ts")} */
-const { ConfigError, serverConfig } = await import(pathToFileURL(path.join(SERVER_OUT, "config.js")).href);
+const { ConfigError, parseEnv } = await import(pathToFileURL(path.join(SERVER_OUT, "config.js")).href);
 /** @type {typeof import("../server/cluster.ts")} */
 const { runPrimary } = await import(pathToFileURL(path.join(SERVER_OUT, "cluster.js")).href);
 
 const env = serverEnv(process.env);
 let config;
 try {
-  config = serverConfig(env);
+  config = parseEnv(env);
 } catch (error) {
   if (error instanceof ConfigError) fail(error.message);
   throw error;
@@ -68,4 +68,4 @@ setInterval(() => {
   if (process.ppid !== parent) process.kill(process.pid, "SIGTERM");
 }, 250).unref();
 
-process.exitCode = await runPrimary({ workers: config.workers, env });
+process.exitCode = await runPrimary({ workers: config.WEB_CONCURRENCY, env });

@@ -13,14 +13,14 @@ import compression from "compression";
 import express, { type ErrorRequestHandler, type RequestHandler } from "express";
 import morgan from "morgan";
 import { appHooks } from "./app-hooks.js";
-import { ConfigError, listenAddress, responseCacheMaxAgeMs, trustProxyHops } from "./config.js";
+import { ConfigError, parseEnv } from "./config.js";
 import { drain, requestsInFlight, trackRequests } from "./connections.js";
 import { checkContinue, continueToRemix } from "./expect-continue.js";
 import { machineDecodeTurns } from "./decode-turns.js";
 import { imagesAheadOfRemix } from "./images.js";
 import { refuseMalformedRequests } from "./malformed-requests.js";
 import { responseCache } from "./response-cache.js";
-import { allowedOrigins, sameOrigin } from "./same-origin.js";
+import { sameOrigin } from "./same-origin.js";
 import { securityHeaders } from "./security-headers.js";
 
 // This file runs as build/http/index.js.
@@ -29,11 +29,7 @@ const MODE = process.env.NODE_ENV === "development" ? "development" : "productio
 
 function readSettings() {
   try {
-    return {
-      trustProxy: trustProxyHops(process.env.TRUST_PROXY),
-      responseCacheMaxAgeMs: responseCacheMaxAgeMs(process.env),
-      ...listenAddress(process.env),
-    };
+    return parseEnv(process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`[quill] ${error.message}`);
@@ -60,11 +56,11 @@ const hooks = build ? appHooks(build) : undefined;
 // the code change that should have altered it.
 // With several workers, image decodes take turns across all of them (server/cluster.ts).
 hooks?.takeDecodeTurnsWith(machineDecodeTurns());
-const cache = hooks ? responseCache(hooks, { maxAgeMs: settings.responseCacheMaxAgeMs }) : undefined;
+const cache = hooks ? responseCache(hooks, { maxAgeMs: settings.RESPONSE_CACHE_MAX_AGE_SECONDS * 1000 }) : undefined;
 
 app.disable("x-powered-by");
 // The client address (req.ip), scheme (req.protocol) and host behind TRUST_PROXY proxies.
-app.set("trust proxy", settings.trustProxy);
+app.set("trust proxy", settings.TRUST_PROXY);
 
 // 1. One access-log line per answer, whoever gives it (written once it is sent).
 app.use(morgan("tiny"));
@@ -76,7 +72,7 @@ app.use(refuseMalformedRequests);
 //    is read to its end, so the connection stays usable.
 app.use(trackRequests);
 // 5. The one same-origin check: no cross-site request changes anything (403).
-app.use(sameOrigin({ trustProxy: settings.trustProxy, allowedOrigins: allowedOrigins(process.env.ORIGIN) }));
+app.use(sameOrigin({ trustProxy: settings.TRUST_PROXY, allowedOrigins: settings.ORIGIN }));
 if (hooks && cache) {
   // 6. Images, answered ahead of Remix by the route's own function.
   app.use(imagesAheadOfRemix(hooks));
@@ -133,9 +129,9 @@ function filesIn(dir: string, { maxAge }: { maxAge: string }): RequestHandler {
   return (req, res, next) => (names.has(req.path) ? serve(req, res, next) : next());
 }
 
-server.listen(settings.port, settings.host, () => {
+server.listen(settings.PORT, settings.HOST, () => {
   if (process.send) process.send({ quill: "listening" });
-  else console.log(`[quill] ${MODE} server on http://${settings.host ?? "localhost"}:${settings.port}`);
+  else console.log(`[quill] ${MODE} server on http://${settings.HOST ?? "localhost"}:${settings.PORT}`);
 });
 
 // SIGTERM or SIGINT (to this process alone or to its whole group, once or twice): stop

@@ -60,11 +60,3 @@ function isApiRequest(req: Request): boolean {
   const path = new URL(`http://localhost${req.url}`).pathname;
   return /^\/api(\/|$)/i.test(path) && !path.endsWith(".data");
 }
-
-/** ORIGIN: comma-separated origins. */
-export function allowedOrigins(value: string | undefined): string[] {
-  return (value ?? "")
-    .split(",")
-    .map((origin) => origin.trim().replace(/\/+$/, ""))
-    .filter(Boolean);
-}

@@ -1,6 +1,6 @@
 import zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { ConfigError, responseCacheMaxAgeMs, trustProxyHops, webConcurrency } from "../../server/config";
+import { ConfigError, parseEnv, type Env } from "../../server/config";
 import { decodesAsPath, isHost } from "../../server/malformed-requests";
 import { preferredEncoding } from "../../server/response-cache";
 import { SegmentedLru } from "../../server/segmented-lru";
@@ -10,26 +10,34 @@ import { deflateParts, gzipJoined } from "../../server/spliced-gzip";
 // test/http and test/reliability).
 
 describe("settings", () => {
+  const setting = <Name extends keyof Env>(name: Name, value: string | undefined): Env[Name] => parseEnv({ [name]: value })[name];
+
   it("takes TRUST_PROXY as a hop count and refuses `true` as too trusting", () => {
-    expect([undefined, "", "false", "0", "1", "2"].map(trustProxyHops)).toEqual([0, 0, 0, 0, 1, 2]);
-    expect(() => trustProxyHops("true")).toThrow(/too trusting/);
-    for (const bad of ["yes", "-1", "loopback", "1.5"]) expect(() => trustProxyHops(bad)).toThrow(ConfigError);
+    expect([undefined, "", "false", "0", "1", "2"].map((value) => setting("TRUST_PROXY", value))).toEqual([0, 0, 0, 0, 1, 2]);
+    expect(() => setting("TRUST_PROXY", "true")).toThrow(/^TRUST_PROXY=true is too trusting/);
+    for (const bad of ["yes", "-1", "loopback", "1.5"]) expect(() => setting("TRUST_PROXY", bad)).toThrow(ConfigError);
   });
 
   it("caches responses 60 s unless RESPONSE_CACHE_MAX_AGE_SECONDS (or its old name) says otherwise", () => {
-    const maxAge = (value: string | undefined) => responseCacheMaxAgeMs({ RESPONSE_CACHE_MAX_AGE_SECONDS: value });
-    expect([undefined, "", "5"].map(maxAge)).toEqual([60_000, 60_000, 5_000]);
-    for (const bad of ["0", "1.5", "a minute"]) expect(() => maxAge(bad)).toThrow(/^RESPONSE_CACHE_MAX_AGE_SECONDS takes/);
-    expect(responseCacheMaxAgeMs({ KEPT_ANSWERS_MAX_AGE_SECONDS: "7" })).toBe(7_000);
-    expect(() => responseCacheMaxAgeMs({ KEPT_ANSWERS_MAX_AGE_SECONDS: "soon" })).toThrow(/^KEPT_ANSWERS_MAX_AGE_SECONDS takes/);
-    expect(() => responseCacheMaxAgeMs({ KEPT_ANSWERS_MAX_AGE_SECONDS: "soon" })).toThrow(ConfigError);
-    expect(responseCacheMaxAgeMs({ RESPONSE_CACHE_MAX_AGE_SECONDS: "3", KEPT_ANSWERS_MAX_AGE_SECONDS: "7" })).toBe(3_000);
+    const maxAge = (value: string | undefined) => setting("RESPONSE_CACHE_MAX_AGE_SECONDS", value);
+    expect([undefined, "", "5"].map(maxAge)).toEqual([60, 60, 5]);
+    for (const bad of ["0", "1.5", "a minute"]) expect(() => maxAge(bad)).toThrow(/^RESPONSE_CACHE_MAX_AGE_SECONDS takes a number of seconds/);
+    expect(parseEnv({ KEPT_ANSWERS_MAX_AGE_SECONDS: "7" }).RESPONSE_CACHE_MAX_AGE_SECONDS).toBe(7);
+    expect(() => parseEnv({ KEPT_ANSWERS_MAX_AGE_SECONDS: "soon" })).toThrow(/^KEPT_ANSWERS_MAX_AGE_SECONDS takes/);
+    expect(parseEnv({ RESPONSE_CACHE_MAX_AGE_SECONDS: "3", KEPT_ANSWERS_MAX_AGE_SECONDS: "7" }).RESPONSE_CACHE_MAX_AGE_SECONDS).toBe(3);
   });
 
   it("takes WEB_CONCURRENCY as a number of workers, one per core by default", () => {
-    expect(webConcurrency("3")).toBe(3);
-    expect(webConcurrency(undefined)).toBeGreaterThanOrEqual(1);
-    for (const bad of ["0", "two", "-2"]) expect(() => webConcurrency(bad)).toThrow(ConfigError);
+    expect(setting("WEB_CONCURRENCY", "3")).toBe(3);
+    expect(setting("WEB_CONCURRENCY", undefined)).toBeGreaterThanOrEqual(1);
+    for (const bad of ["0", "two", "-2"]) expect(() => setting("WEB_CONCURRENCY", bad)).toThrow(/^WEB_CONCURRENCY takes a number of worker processes/);
+  });
+
+  it("takes PORT as a port number and ORIGIN as a list of origins", () => {
+    expect(setting("PORT", undefined)).toBe(3000);
+    expect(setting("PORT", "8080")).toBe(8080);
+    expect(() => setting("PORT", "99999")).toThrow(/^PORT takes a port number, not "99999"/);
+    expect(setting("ORIGIN", " https://a.example/, https://b.example ,")).toEqual(["https://a.example", "https://b.example"]);
   });
 });
 
