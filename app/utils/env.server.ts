@@ -27,6 +27,12 @@ const schema = z.object({
     .refine((value) => !value || (/^[0-9]{1,5}$/.test(value) && Number(value) <= 65535), { message: "takes a port number" })
     .transform((value) => (value ? Number(value) : 3000)),
   HOST: text.optional().transform((value) => value || undefined),
+  /** Secure session cookies in production; `false` serves the build over plain HTTP on another host. */
+  COOKIE_SECURE: text
+    .toLowerCase()
+    .optional()
+    .refine((value) => !value || value === "true" || value === "false", { message: "takes true or false" })
+    .transform((value) => value !== "false"),
   /**
    * How many reverse proxies stand in front (a hop count, for Express's `trust proxy`): the
    * client address is then the one that many hops back in X-Forwarded-For, and

@@ -33,11 +33,13 @@ describe("settings", () => {
     for (const bad of ["0", "two", "-2"]) expect(() => setting("WEB_CONCURRENCY", bad)).toThrow(/^WEB_CONCURRENCY takes a number of worker processes/);
   });
 
-  it("takes PORT as a port number and ORIGIN as a list of origins", () => {
+  it("takes PORT as a port number, ORIGIN as a list of origins, COOKIE_SECURE as true or false", () => {
     expect(setting("PORT", undefined)).toBe(3000);
     expect(setting("PORT", "8080")).toBe(8080);
     expect(() => setting("PORT", "99999")).toThrow(/^PORT takes a port number, not "99999"/);
     expect(setting("ORIGIN", " https://a.example/, https://b.example ,")).toEqual(["https://a.example", "https://b.example"]);
+    expect([undefined, "true", "FALSE"].map((value) => setting("COOKIE_SECURE", value))).toEqual([true, true, false]);
+    expect(() => setting("COOKIE_SECURE", "no")).toThrow(/^COOKIE_SECURE takes true or false, not "no"/);
   });
 });
 
