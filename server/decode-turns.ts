@@ -6,6 +6,7 @@
 // (app/utils/image.server.ts), so at most one request per worker waits here.
 import cluster, { type Worker } from "node:cluster";
 import os from "node:os";
+import pLimit from "p-limit";
 
 const MESSAGE = "quill:decode-turn";
 /** One decode at a time per four cores, and at least one: the other cores serve pages. */
@@ -19,44 +20,45 @@ const isTurnMessage = (message: unknown): message is TurnMessage =>
   typeof message === "object" && message !== null && (message as TurnMessage).type === MESSAGE && typeof (message as TurnMessage).id === "number";
 
 /**
- * The primary's side: hands out `atOnce` turns to workers' requests in the order asked.
- * A worker that dies gives its turns back.
+ * The primary's side: hands out `atOnce` turns to workers' requests in the order asked (a
+ * semaphore: p-limit, as in the workers). A worker that dies gives its turns back.
  */
 export function grantDecodeTurns({ atOnce = MACHINE_DECODES_AT_ONCE }: { atOnce?: number } = {}) {
-  const queue: { worker: Worker; id: number }[] = [];
-  /** "workerId:id" of the turns being used */
-  const holding = new Set<string>();
+  const turns = pLimit(atOnce);
+  /** "workerId:id" -> how to end that turn: asked for, granted or not yet. */
+  const asked = new Map<string, () => void>();
   const key = (worker: Worker, id: number) => `${worker.id}:${id}`;
-  const grantWhileFree = () => {
-    while (holding.size < atOnce && queue.length > 0) {
-      const next = queue.shift()!;
-      if (!next.worker.isConnected()) continue;
-      holding.add(key(next.worker, next.id));
-      next.worker.send({ type: MESSAGE, op: "go", id: next.id });
-    }
+  const end = (turn: string) => {
+    asked.get(turn)?.();
+    asked.delete(turn);
   };
   return {
     watch(worker: Worker) {
       worker.on("message", (message: unknown) => {
         if (!isTurnMessage(message)) return;
-        if (message.op === "ask") queue.push({ worker, id: message.id });
+        const turn = key(worker, message.id);
+        if (message.op === "ask") {
+          let ended = false;
+          // Ended while still waiting: skipped when its turn comes.
+          let release: () => void = () => {
+            ended = true;
+          };
+          asked.set(turn, () => release());
+          void turns(
+            () =>
+              new Promise<void>((resolve) => {
+                if (ended || !worker.isConnected()) return resolve();
+                release = resolve;
+                worker.send({ type: MESSAGE, op: "go", id: message.id });
+              }),
+          );
+        }
         // "done" after a decode, "cancel" when the worker stopped waiting: either way the
         // turn is not (or no longer) used; a turn granted as it was cancelled is given back.
-        else if (message.op === "done" || message.op === "cancel") {
-          const queued = queue.findIndex(
-            (entry) => entry.worker === worker && entry.id === message.id
-          );
-          if (queued !== -1) queue.splice(queued, 1);
-          holding.delete(key(worker, message.id));
-        }
-        grantWhileFree();
+        else if (message.op === "done" || message.op === "cancel") end(turn);
       });
       worker.on("exit", () => {
-        for (let n = queue.length - 1; n >= 0; n--)
-          if (queue[n].worker === worker) queue.splice(n, 1);
-        for (const turn of holding)
-          if (turn.startsWith(`${worker.id}:`)) holding.delete(turn);
-        grantWhileFree();
+        for (const turn of [...asked.keys()]) if (turn.startsWith(`${worker.id}:`)) end(turn);
       });
     },
   };

@@ -28,7 +28,8 @@ async function run(scenario: string): Promise<Result[]> {
   return JSON.parse(stdout.trim().split("\n").at(-1)!) as Result[];
 }
 
-describe("decode turns across workers", () => {
+// Each of the four processes loads the TypeScript through tsx: seconds on a busy machine.
+describe("decode turns across workers", { timeout: 30_000 }, () => {
   it("runs one decode at a time over all the workers", async () => {
     const results = await run("one at a time");
     const decodes = results
