@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { sql } from "kysely";
 import { reader, timestamp, toDate, write } from "~/utils/db.server";
-import { wholeNumberSetting } from "~/utils/settings.server";
+import { env } from "~/utils/env.server";
 
 /**
  * Limits on guessing and on bulk actions, per key (an account, a client address), kept in
@@ -27,7 +27,7 @@ export const LIMITS = {
   loginAccount: { max: 100, windowMs: 60 * 60 * 1000 },
   password: { max: 10, windowMs: 15 * 60 * 1000 },
   // A class or an office may sign up together; a script making accounts may not.
-  signup: { max: wholeNumberSetting("SIGNUP_LIMIT_PER_HOUR", 20), windowMs: 60 * 60 * 1000 },
+  signup: { max: env().SIGNUP_LIMIT_PER_HOUR, windowMs: 60 * 60 * 1000 },
 } as const;
 export type ThrottledAction = keyof typeof LIMITS;
 

@@ -88,7 +88,7 @@ const credentialUsers = new WeakMap<Request, SessionUser>();
  * The user making a write: the token's owner, or else the signed-in browser's. A cookie
  * (and a Basic credential a browser remembered) comes along with any request the browser
  * makes, including ones another site triggers: the server refuses those before they get
- * here (server/same-origin.js); bearer tokens, never sent implicitly, are exempt.
+ * here (server/same-origin.ts); bearer tokens, never sent implicitly, are exempt.
  */
 export async function requireApiUser(request: Request): Promise<SessionUser> {
   const checked = credentialUsers.get(request);

@@ -4,7 +4,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql, type Compilable, type Comp
 import pg from "pg";
 import type { DB } from "~/generated/kysely/database";
 import { databaseConfig, type DatabaseConfig } from "../../prisma/database-url.js";
-import { wholeNumberSetting } from "~/utils/settings.server";
+import { env } from "~/utils/env.server";
 
 // All reads and writes go through Kysely, with types generated from prisma/schema.prisma,
 // on SQLite or PostgreSQL alike: one query, written once, for both
@@ -117,7 +117,7 @@ const pgTypes = {
 function openPostgres(url: string): Connections {
   const pool = new pg.Pool({
     connectionString: url,
-    max: wholeNumberSetting("DATABASE_POOL_SIZE", 10),
+    max: env().DATABASE_POOL_SIZE,
     types: pgTypes,
     // Idle connections do not keep the process alive: a server told to stop exits once its
     // last answer is sent, not 10 s later when the pool would close them.
