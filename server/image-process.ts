@@ -33,21 +33,20 @@ const decoder = import("../app/utils/image.server").then(({ createDecodeQueue, d
   return (bytes: () => Promise<Uint8Array>, uploader: number | null) => decodeOutcome(queue, bytes, uploader);
 });
 
-let inFlight = 0;
 let retiring = false;
 let leaving = false;
-// Told to leave (its successor listens) or let go of: exits once its uploads in flight are
-// answered. It never closes its server: that would remove the socket file, by then its
-// successor's.
+// Told to leave (its successor listens) or let go of: takes no more connections, and exits
+// once those it has are answered. (Closing removes only its own path, which the rename
+// has already moved away: the shared one stays its successor's.)
 const leave = () => {
+  if (leaving) return;
   leaving = true;
-  if (inFlight === 0) process.exit(0);
+  server.close(() => process.exit(0));
 };
 
 const server = http.createServer((req, res) => {
   const uploader = Number(req.headers["x-uploader"]) || null;
   if (req.method !== "POST" || req.url !== "/decode") return void res.writeHead(404).end();
-  inFlight++;
   const stuck = setTimeout(() => {
     console.error(`[quill] image process ${process.pid}: one image took over ${STUCK_AFTER_MS / 1000} s; exiting`);
     process.exit(1);
@@ -72,11 +71,9 @@ const server = http.createServer((req, res) => {
     })
     .finally(() => {
       clearTimeout(stuck);
-      inFlight--;
       const mb = process.memoryUsage.rss() / 2 ** 20;
       if (mb > maxMb && !retiring && process.connected) process.send!({ retiring: Math.round(mb) });
       retiring ||= mb > maxMb;
-      if (leaving) leave();
     });
 });
 

@@ -241,7 +241,9 @@ describe("image attacks", () => {
     expect(busy.length).toBeGreaterThan(0);
     for (const { retryAfter, reason } of busy) {
       expect(Number(retryAfter)).toBeGreaterThan(0);
-      expect(reason).toMatch(/busy with other images|still being processed/);
+      // The queue is full, the account has enough in it, or the image process was being
+      // replaced (over IMAGE_PROCESS_MAX_MB) as the upload came.
+      expect(reason).toMatch(/busy with other images|still being processed|send it again/);
     }
     expect(p99).toBeLessThan(300);
     // Held as PSS only: with 10 MB uploads in every worker, summed RSS went to ~510 MB here.
