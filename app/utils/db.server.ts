@@ -120,7 +120,9 @@ function openPostgres(url: string): Connections {
     statementNameGenerator: (query) => `q${crypto.createHash("sha1").update(query.sql).digest("base64url").slice(0, 20)}`,
   });
   // The one place the PostgreSQL client is seen as the app's client type: the two are
-  // generated from the same models (test/unit/prisma-types.test.ts holds them to that).
+  // generated from the same models (test/unit/prisma-types.test.ts holds them to that) and
+  // differ only in what each database offers beyond them (isolation levels, `mode:
+  // "insensitive"`), which the app does not use.
   const client: Database = new PostgresClient({ adapter }) as unknown as Database;
   return {
     config: { kind: "postgresql", url },
