@@ -37,6 +37,11 @@ export function generatorSchema(schema, provider, output) {
 }
 
 export function generateClients() {
+  if (!fs.existsSync(cli)) {
+    // `npm ci --omit=dev`: no Prisma 7 CLI, and no build either; a build's bundle already holds the clients.
+    console.warn("[quill] Prisma 7's CLI (devDependency prisma-studio) is not installed: Prisma Client not generated");
+    return;
+  }
   const schema = fs.readFileSync(path.join(root, "prisma", "schema.prisma"), "utf8");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "quill-generate-"));
   try {
