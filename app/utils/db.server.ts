@@ -55,6 +55,8 @@ export type Connections = {
   writer: Database;
   /** Reads; on SQLite a read-only connection of its own, which never waits for the writer. */
   reader: Database;
+  /** The reader's driver adapter itself, for the one read asked on every request (contentVersion). */
+  readerAdapter: () => Promise<DriverAdapter>;
   close: () => Promise<void>;
 };
 
@@ -71,30 +73,56 @@ const SQLITE_PRAGMAS = ["journal_mode = WAL", "synchronous = NORMAL", "foreign_k
 // crash); it never waits for writers.
 const SQLITE_READER_PRAGMAS = ["query_only = ON", "cache_size = -20000"];
 
+// errorFormat "minimal" on every client: Prisma's default message quotes the calling source
+// with colours, work done on every refused write (a busy SQLite retries many times a second).
 type AdapterFactory = NonNullable<Prisma.PrismaClientOptions["adapter"]>;
+type DriverAdapter = Awaited<ReturnType<AdapterFactory["connect"]>>;
 
-/** better-sqlite3 with our settings applied on every connection the client opens. */
-function sqliteAdapter(options: ConstructorParameters<typeof PrismaBetterSqlite3>[0], pragmas: string[]): AdapterFactory {
-  const factory = new PrismaBetterSqlite3(options);
-  return {
+/**
+ * A driver adapter factory that keeps the connection it opened, so that `adapter()` can
+ * reach it too, and applies `setUp` to it first (our SQLite settings).
+ */
+function keepingConnection(factory: AdapterFactory, setUp: (adapter: DriverAdapter) => Promise<void> = async () => {}) {
+  let connected: Promise<DriverAdapter> | undefined;
+  const connect = () =>
+    (connected ??= factory.connect().then(async (adapter) => {
+      await setUp(adapter);
+      return adapter;
+    }));
+  const kept: AdapterFactory = {
     provider: factory.provider,
     adapterName: factory.adapterName,
     async connect() {
-      const adapter = await factory.connect();
-      await adapter.executeScript(pragmas.map((pragma) => `PRAGMA ${pragma};`).join("\n"));
+      const adapter = await connect();
+      // Disposed by the client ($disconnect): the next connect opens a new connection.
+      const dispose = adapter.dispose.bind(adapter);
+      adapter.dispose = () => {
+        connected = undefined;
+        return dispose();
+      };
       return adapter;
     },
   };
+  return { factory: kept, adapter: connect };
+}
+
+/** better-sqlite3 with our settings applied on every connection the client opens. */
+function sqliteAdapter(options: ConstructorParameters<typeof PrismaBetterSqlite3>[0], pragmas: string[]) {
+  return keepingConnection(new PrismaBetterSqlite3(options), (adapter) =>
+    adapter.executeScript(pragmas.map((pragma) => `PRAGMA ${pragma};`).join("\n")),
+  );
 }
 
 function openSqlite(file: string): Connections {
   // Busy timeout 0: a write finding the lock taken fails at once and write() tries again on a timer.
-  const writer = new SqliteClient({ adapter: sqliteAdapter({ url: `file:${file}`, timeout: 0 }, SQLITE_PRAGMAS) });
-  const reader = new SqliteClient({ adapter: sqliteAdapter({ url: `file:${file}`, fileMustExist: true, timeout: 100 }, SQLITE_READER_PRAGMAS) });
+  const writer = new SqliteClient({ adapter: sqliteAdapter({ url: `file:${file}`, timeout: 0 }, SQLITE_PRAGMAS).factory, errorFormat: "minimal" });
+  const readerConnection = sqliteAdapter({ url: `file:${file}`, fileMustExist: true, timeout: 100 }, SQLITE_READER_PRAGMAS);
+  const reader = new SqliteClient({ adapter: readerConnection.factory, errorFormat: "minimal" });
   return {
     config: { kind: "sqlite", file },
     writer,
     reader,
+    readerAdapter: readerConnection.adapter,
     close: async () => {
       await reader.$disconnect();
       await writer.$disconnect();
@@ -115,19 +143,23 @@ function openPostgres(url: string): Connections {
   });
   // An idle client that loses its connection (a restarted server) must not take the process down.
   pool.on("error", (error) => console.error("[quill] PostgreSQL connection lost:", error.message));
-  const adapter = new PrismaPg(pool, {
-    // Named statements are prepared once per connection, then only run.
-    statementNameGenerator: (query) => `q${crypto.createHash("sha1").update(query.sql).digest("base64url").slice(0, 20)}`,
-  });
+  const connection = keepingConnection(
+    new PrismaPg(pool, {
+      // Named statements are prepared once per connection, then only run.
+      statementNameGenerator: (query) => `q${crypto.createHash("sha1").update(query.sql).digest("base64url").slice(0, 20)}`,
+    }),
+  );
+  const adapter = connection.factory;
   // The one place the PostgreSQL client is seen as the app's client type: the two are
   // generated from the same models (test/unit/prisma-types.test.ts holds them to that) and
   // differ only in what each database offers beyond them (isolation levels, `mode:
   // "insensitive"`), which the app does not use.
-  const client: Database = new PostgresClient({ adapter }) as unknown as Database;
+  const client: Database = new PostgresClient({ adapter, errorFormat: "minimal" }) as unknown as Database;
   return {
     config: { kind: "postgresql", url },
     writer: client,
     reader: client,
+    readerAdapter: connection.adapter,
     close: async () => {
       await client.$disconnect();
       await pool.end();
@@ -240,8 +272,17 @@ export async function bumpContentVersion(transaction: Transaction) {
     ON CONFLICT ("id") DO UPDATE SET "version" = "ContentVersion"."version" + 1`;
 }
 
-/** The current content version: one primary-key read, cheap enough to ask on every request. */
+const CONTENT_VERSION_SQL = 'SELECT "version" FROM "ContentVersion" WHERE "id" = 1';
+
+/**
+ * The current content version: one primary-key read, asked on every request for a kept
+ * page (server/kept-answers.js). It goes to the reader's driver adapter directly, the same
+ * connection Prisma Client uses: through `$queryRaw` it cost 63 µs of CPU against 7 µs,
+ * most of an anonymous kept page's cost (docs/decisions/013-prisma-client.md).
+ * test/unit/raw-queries.test.ts holds it to what the ORM reads.
+ */
 export async function contentVersion(): Promise<number> {
-  const [row] = await reader().$queryRaw<{ version: number }[]>`SELECT "version" FROM "ContentVersion" WHERE "id" = 1`;
-  return row?.version ?? 0;
+  const adapter = await connections().readerAdapter();
+  const { rows } = await adapter.queryRaw({ sql: CONTENT_VERSION_SQL, args: [], argTypes: [] });
+  return Number(rows[0]?.[0] ?? 0);
 }
