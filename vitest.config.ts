@@ -2,6 +2,9 @@ import path from "node:path";
 import { defineConfig } from "vitest/config";
 
 // Separate from vite.config.ts: the Remix plugin is for building the app, not for tests.
+
+const SLOW = ["test/http/busy-database.test.ts", "test/http/rate-limits.test.ts", "test/http/remix-serve.test.ts"];
+
 export default defineConfig({
   resolve: { alias: { "~": path.resolve(import.meta.dirname, "app") } },
   test: {
@@ -15,7 +18,14 @@ export default defineConfig({
       {
         extends: true,
         // Real HTTP against the production build (run `npm run build` first).
-        test: { name: "http", include: ["test/http/**/*.test.ts"], testTimeout: 30_000, hookTimeout: 90_000 },
+        test: { name: "http", include: ["test/http/**/*.test.ts"], exclude: SLOW, testTimeout: 30_000, hookTimeout: 90_000 },
+      },
+      {
+        extends: true,
+        // The slowest HTTP suites (a locked database waits out its timeouts, rate limits wait
+        // out their windows, a second server under plain remix-serve), run by `npm run
+        // test:slow` with the tools and by CI (.ci/run), not by `npm test`.
+        test: { name: "slow", include: SLOW, testTimeout: 30_000, hookTimeout: 90_000 },
       },
       {
         extends: true,
@@ -30,7 +40,8 @@ export default defineConfig({
       },
       {
         extends: true,
-        // Developer tools (Prisma Studio) driven in Debian's Chromium.
+        // Developer tools: Prisma Studio driven in Debian's Chromium, `npm run dev`, and the
+        // schema drift check, which needs PostgreSQL (`npm run test:slow`, CI).
         test: { name: "tools", include: ["test/tools/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 90_000 },
       },
     ],

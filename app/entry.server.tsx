@@ -6,13 +6,16 @@ import { NonceContext } from "~/utils/nonce";
 import { pageCacheControl, PRIVATE_PAGE } from "~/utils/page-caching.server";
 import { contentSecurityPolicy, createNonce } from "~/utils/security-headers.server";
 
-// What the server (server/index.js) calls from the app, through the server build
+// What the server (server/index.ts) calls from the app, through the server build
 // (`build.entry.module`): the fast paths ahead of Remix use the same functions as the routes.
 export { answerImageRequest } from "~/utils/image-serving.server";
 export { takeDecodeTurnsWith } from "~/utils/image.server";
 export { contentVersion } from "~/utils/db.server";
 export { pageVariant } from "~/utils/page-caching.server";
 export { hasSessionCookie } from "~/utils/session.server";
+// The largest request body any route reads (a form with an image): the server refuses a
+// larger one before it is sent (server/expect-continue.ts).
+export { MAX_BODY_BYTES as maxRequestBodyBytes } from "~/utils/form.server";
 
 // How long single-fetch may keep a stream open; Quill's loaders do not stream.
 export const streamTimeout = 5_000;

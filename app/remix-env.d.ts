@@ -8,7 +8,7 @@ declare module "@remix-run/node" {
   }
 
   /**
-   * What the server (server/index.js, through getLoadContext) tells loaders and actions.
+   * What the server (server/index.ts, through getLoadContext) tells loaders and actions.
    * Both are absent under plain `remix-serve`: app code must work without them.
    */
   interface AppLoadContext {
@@ -16,5 +16,7 @@ declare module "@remix-run/node" {
     clientAddress?: string;
     /** The CSP nonce of this response; the server keeps pages split at it. */
     cspNonce?: string;
+    /** Why the path cannot be decoded (a stray `%`): the catch-all route answers 400 with it. */
+    badPath?: string;
   }
 }

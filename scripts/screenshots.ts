@@ -4,14 +4,14 @@
 // screenshots/ (git-ignored). Look at them before changing how pages look, and after.
 //
 //   npm run screenshots                  all pages, every combination
-//   npm run screenshots -- --only post   pages whose name contains "post"
+//   npm run screenshots -- --only post   pages whose name contains "post" (or "post,header": either)
 //   npm run screenshots -- --build       rebuild first (otherwise only when build/ is missing)
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { startApp, type RunningApp } from "../test/support/app-server";
-import { HttpClient } from "../test/support/http-client";
+import { HttpClient, PASSWORD } from "../test/support/http-client";
 import { pngImage } from "../test/support/images";
 import { asBlob } from "../test/support/images";
 
@@ -21,7 +21,8 @@ const args = process.argv.slice(2);
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : null;
 const DEMO_PASSWORD = "quill-demo-1";
 
-type Shot = { name: string; path: string; signedIn?: boolean; prepare?: (page: Page) => Promise<void> };
+/** `signedIn`: as alice, or as "long", the user with a 31-character name. */
+type Shot = { name: string; path: string; signedIn?: boolean | "long"; prepare?: (page: Page) => Promise<void> };
 
 async function main() {
   if (args.includes("--build") || !fs.existsSync(path.join(root, "build", "server", "index.js"))) {
@@ -36,7 +37,7 @@ async function main() {
   try {
     const ids = await content(app);
 
-    const shots: Shot[] = [
+    const shots: Shot[] = ([
       { name: "front", path: "/" },
       { name: "front-signed-in", path: "/", signedIn: true },
       { name: "front-page-2", path: ids.page2 },
@@ -55,7 +56,15 @@ async function main() {
       { name: "not-found", path: "/no/such/page" },
       { name: "deleted-410", path: `/${ids.deleted}` },
       { name: "forbidden-403", path: `/${ids.markdown}/delete`, signedIn: true },
-    ].filter((shot) => !only || shot.name.includes(only));
+      { name: "old-version", path: `/${ids.versioned}/history/1` },
+      { name: "history", path: `/${ids.versioned}/history` },
+      { name: "compare", path: `/${ids.versioned}/compare?from=1&to=2` },
+      { name: "header-long-name", path: `/${ids.versioned}/compare?from=1&to=2`, signedIn: "long" as const },
+      { name: "header-menu-open", path: "/", signedIn: "long" as const, prepare: openAccountMenu },
+      { name: "new-post-long-title", path: "/new", signedIn: true, prepare: longTitle },
+      { name: "post-notice", path: "/new", signedIn: true, prepare: publish },
+      { name: "tokens-new", path: "/settings/tokens", signedIn: true, prepare: newToken },
+    ] satisfies Shot[]).filter((shot) => !only || only.split(",").some((part) => shot.name.includes(part)));
 
     browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
     let count = 0;
@@ -72,9 +81,10 @@ async function main() {
           });
           // Dates in the reader's zone need the hint cookie; without JavaScript nothing sets it.
           await context.addCookies([{ name: "quill_tz", value: encodeURIComponent("Europe/Paris"), url: app.url }]);
-          const signedIn = await signedInContext(browser, app, { javaScriptEnabled, colorScheme, width });
+          const signedIn = await signedInContext(browser, app, "alice", { javaScriptEnabled, colorScheme, width });
+          const signedInLong = await signedInContext(browser, app, ids.longName, { javaScriptEnabled, colorScheme, width });
           for (const shot of shots) {
-            const page = await (shot.signedIn ? signedIn : context).newPage();
+            const page = await (shot.signedIn === "long" ? signedInLong : shot.signedIn ? signedIn : context).newPage();
             await page.goto(shot.path);
             if (shot.prepare) await shot.prepare(page);
             const file = `${shot.name}-${width}-${colorScheme}-${javaScriptEnabled ? "js" : "nojs"}.png`;
@@ -85,6 +95,7 @@ async function main() {
             count++;
           }
           await signedIn.close();
+          await signedInLong.close();
           await context.close();
         }
       }
@@ -97,9 +108,9 @@ async function main() {
   }
 }
 
-async function signedInContext(browser: Browser, app: RunningApp, { javaScriptEnabled, colorScheme, width }: { javaScriptEnabled: boolean; colorScheme: "light" | "dark"; width: number }): Promise<BrowserContext> {
+async function signedInContext(browser: Browser, app: RunningApp, username: string, { javaScriptEnabled, colorScheme, width }: { javaScriptEnabled: boolean; colorScheme: "light" | "dark"; width: number }): Promise<BrowserContext> {
   const client = new HttpClient(app.url);
-  await client.login("alice", DEMO_PASSWORD);
+  await client.login(username, username === "alice" ? DEMO_PASSWORD : PASSWORD);
   const context = await browser.newContext({ baseURL: app.url, javaScriptEnabled, colorScheme, viewport: { width, height: width < 600 ? 844 : 900 }, timezoneId: "Europe/Paris" });
   const [name, value] = (client.cookie ?? "").split("=");
   await context.addCookies([
@@ -130,6 +141,16 @@ async function content(app: RunningApp) {
     image: asBlob(await pngImage(1200, 700, "#5d8aa8")),
   });
   const deleted = await carol.createPost({ title: "A post that will be deleted", text: "Gone soon." });
+  // Two versions with Markdown and an image: an old version, its history and a comparison.
+  const versioned = await carol.createPost({
+    title: "Weekend plans",
+    text: "## Saturday\n\nWake up **early** and walk to the lake.\n\n| Day | Plan |\n|--|--|\n| Sat | Lake |\n| Sun | Rest |",
+    image: asBlob(await pngImage(1200, 700, "#7a9e7e")),
+  });
+  const second = new FormData();
+  second.set("title", "Weekend plans, revised");
+  second.set("text", "## Saturday\n\nWake up _late_ and walk to the lake, then swim.\n\n| Day | Plan |\n|--|--|\n| Sat | Lake |\n| Sun | Market |");
+  await carol.post(`/${versioned}/edit`, second);
   await carol.post(`/${deleted}/delete`, {});
   // Bob edits Alice's harbour post, so its byline names two people.
   const posts = ((await (await fetch(`${app.url}/api?limit=200`)).json()) as { data: { id: number; title: string }[] }).data;
@@ -144,7 +165,7 @@ async function content(app: RunningApp) {
   await bob.post(`/${harbour}/edit`, edit);
   const front = await (await fetch(`${app.url}/`)).text();
   const page2 = /href="(\/\?cursor=[^"]+)"/.exec(front)?.[1]?.replace(/&amp;/g, "&") ?? "/";
-  return { longName, longTitle, deleted, markdown: id("How I write these notes, in Markdown"), plain: id("Reading list"), page2 };
+  return { longName, longTitle, deleted, versioned, markdown: id("How I write these notes, in Markdown"), plain: id("Reading list"), page2 };
 }
 
 async function submitEmptyPost(page: Page) {
@@ -175,6 +196,31 @@ async function badSignup(page: Page) {
   await page.getByLabel("Password again").fill("shorter");
   await page.getByRole("button", { name: "Sign up" }).click();
   await page.getByText("A password needs at least 8 characters.").first().waitFor();
+}
+
+async function openAccountMenu(page: Page) {
+  const summary = page.locator(".account-menu summary");
+  if (await summary.isVisible()) await summary.click();
+}
+
+async function longTitle(page: Page) {
+  await page.getByLabel("Title").fill("A title that goes on ".repeat(10).trim());
+  await page.getByLabel("Text").fill("Words.");
+  await page.getByRole("button", { name: "Publish" }).click();
+  await page.getByText(/The title can have at most 200 characters/).first().waitFor();
+}
+
+async function publish(page: Page) {
+  await page.getByLabel("Title").fill(`A short note ${Math.random().toString(36).slice(2, 6)}`);
+  await page.getByLabel("Text").fill("Published to see the notice.");
+  await page.getByRole("button", { name: "Publish" }).click();
+  await page.getByRole("status").waitFor();
+}
+
+async function newToken(page: Page) {
+  await page.getByLabel("Token name").fill("laptop");
+  await page.getByRole("button", { name: "Create token" }).click();
+  await page.getByText("Copy it now").waitFor();
 }
 
 async function confirmRevoke(page: Page) {

@@ -1,15 +1,14 @@
 // `npm start`: apply pending migrations, build if there is no build yet (`--build` to
 // force), make sure there is a session secret, then serve the production build with
-// WEB_CONCURRENCY worker processes (server/cluster.js). This process is their primary: stop
+// WEB_CONCURRENCY worker processes (server/cluster.ts, built into build/http/). This process is their primary: stop
 // signals come here (or to the whole group) and every worker finishes its requests first.
 // Works on a fresh clone with no configuration (SQLite under data/).
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { databaseConfig } from "../prisma/database-url.js";
-import { ConfigError, serverConfig } from "../server/config.js";
-import { runPrimary } from "../server/cluster.js";
+import { buildServer, SERVER_OUT } from "./build-server.js";
 import { migrate } from "./migrate.js";
 import { serverEnv } from "./server-env.js";
 import { sessionSecrets } from "./session-secret.js";
@@ -23,10 +22,18 @@ function fail(message) {
   process.exit(1);
 }
 
+// The server (server/*.ts) is built first: it takes a moment, and it checks the settings.
+const rebuild = process.argv.includes("--build");
+if (rebuild || !fs.existsSync(path.join(SERVER_OUT, "cluster.js"))) await buildServer();
+/** @type {typeof import("../server/config.ts")} */
+const { ConfigError, parseEnv } = await import(pathToFileURL(path.join(SERVER_OUT, "config.js")).href);
+/** @type {typeof import("../server/cluster.ts")} */
+const { runPrimary } = await import(pathToFileURL(path.join(SERVER_OUT, "cluster.js")).href);
+
 const env = serverEnv(process.env);
 let config;
 try {
-  config = serverConfig(env);
+  config = parseEnv(env);
 } catch (error) {
   if (error instanceof ConfigError) fail(error.message);
   throw error;
@@ -45,9 +52,13 @@ try {
   fail(/** @type {Error} */ (error).message);
 }
 
-if (!fs.existsSync(serverBuild) || process.argv.includes("--build")) {
-  const built = spawnSync(path.join(root, "node_modules", ".bin", "remix"), ["vite:build"], { cwd: root, stdio: "inherit" });
+if (!fs.existsSync(serverBuild) || rebuild) {
+  // Vite's file-by-file listing is for `npm run build`; here one line, unless something fails
+  // (warnings and errors still print: vite.config.ts silences the ones that are not ours).
+  const started = Date.now();
+  const built = spawnSync(path.join(root, "node_modules", ".bin", "remix"), ["vite:build", "--logLevel", "warn"], { cwd: root, stdio: "inherit" });
   if (built.status !== 0) fail("remix vite:build failed");
+  console.log(`[quill] built the app into build/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 // Made (or read) once here, so that every worker signs cookies with the same secret.
@@ -61,4 +72,4 @@ setInterval(() => {
   if (process.ppid !== parent) process.kill(process.pid, "SIGTERM");
 }, 250).unref();
 
-process.exitCode = await runPrimary({ workers: config.workers, env });
+process.exitCode = await runPrimary({ workers: config.WEB_CONCURRENCY, env });

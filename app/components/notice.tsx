@@ -17,19 +17,19 @@ export function Notice({ notice }: { notice: { id: string; message: string } | n
   if (seen?.id === notice.id && seen.at !== location.key) return null;
   return (
     <div className="notice-bar" role="status">
-      <p>
+      <div className="notice">
         <svg aria-hidden="true" viewBox="0 0 24 24" width="18" height="18">
           <path d="M9.5 16.2 5.3 12l-1.4 1.4 5.6 5.6 11-11-1.4-1.4z" fill="currentColor" />
         </svg>
-        <span>{notice.message}</span>
-      </p>
-      {seen ? (
-        <button type="button" className="icon-button" aria-label="Dismiss" onClick={() => setDismissed(notice.id)}>
-          <svg aria-hidden="true" viewBox="0 0 24 24" width="16" height="16">
-            <path d="M6 6l12 12M18 6 6 18" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
-          </svg>
-        </button>
-      ) : null}
+        <p>{notice.message}</p>
+        {seen ? (
+          <button type="button" className="icon-button" aria-label="Dismiss" onClick={() => setDismissed(notice.id)}>
+            <svg aria-hidden="true" viewBox="0 0 24 24" width="16" height="16">
+              <path d="M6 6l12 12M18 6 6 18" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
+            </svg>
+          </button>
+        ) : null}
+      </div>
     </div>
   );
 }

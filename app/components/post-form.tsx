@@ -7,7 +7,7 @@ import { Field, FormErrors } from "~/components/field";
 import { UnsavedChangesGuard } from "~/components/unsaved-changes";
 import type { PostFormReply } from "~/utils/post-form.server";
 import { PostFormSchema } from "~/utils/post-schema";
-import { IMAGE_ALT_MAX_LENGTH, IMAGE_TYPES, TEXT_MAX_LENGTH, TITLE_MAX_LENGTH } from "~/utils/rules";
+import { IMAGE_TYPES, TITLE_MAX_LENGTH } from "~/utils/rules";
 
 type PostFormProps = {
   /** The action's answer when the form came back (errors, a preview, a conflict). */
@@ -42,6 +42,8 @@ export function PostForm({ reply, defaultValues, version, currentImage, submitLa
   const [dirty, setDirty] = useState(false);
   const preview = usePreview(formRef, reply?.preview ?? null);
   const { key: titleKey, ...titleProps } = getInputProps(fields.title, { type: "text" });
+  // What the schema counts: the title without the spaces around it.
+  const [titleLength, setTitleLength] = useState(() => (fields.title.initialValue ?? "").trim().length);
   const { key: textKey, ...textProps } = getTextareaProps(fields.text, { ariaDescribedBy: "text-hint" });
   const { key: altKey, ...altProps } = getInputProps(fields.imageAlt, { type: "text", ariaDescribedBy: "imageAlt-hint" });
 
@@ -59,8 +61,19 @@ export function PostForm({ reply, defaultValues, version, currentImage, submitLa
       <FormErrors id={form.errorId} errors={form.errors} />
       {version !== undefined ? <input type="hidden" name="version" value={version} /> : null}
 
+      {/* No maxLength on the fields: it would cut a pasted text short without a word. The
+          schema refuses what is too long, with the API's message, and the title counts down. */}
       <Field htmlFor={fields.title.id} label="Title" errors={fields.title.errors} errorId={fields.title.errorId}>
-        <input key={titleKey} {...titleProps} className="title-input" required maxLength={TITLE_MAX_LENGTH} autoComplete="off" />
+        <input
+          key={titleKey}
+          {...titleProps}
+          aria-describedby={[titleProps["aria-describedby"], "title-count"].filter(Boolean).join(" ")}
+          className="title-input"
+          required
+          autoComplete="off"
+          onInput={(event) => setTitleLength(event.currentTarget.value.trim().length)}
+        />
+        <CharactersLeft id="title-count" length={titleLength} limit={TITLE_MAX_LENGTH} />
       </Field>
 
       <Field
@@ -76,7 +89,7 @@ export function PostForm({ reply, defaultValues, version, currentImage, submitLa
         errors={fields.text.errors}
         errorId={fields.text.errorId}
       >
-        <textarea key={textKey} {...textProps} rows={16} maxLength={TEXT_MAX_LENGTH} onInput={preview.textChanged} />
+        <textarea key={textKey} {...textProps} rows={16} onInput={preview.textChanged} />
       </Field>
 
       {preview.html !== null ? (
@@ -106,7 +119,7 @@ export function PostForm({ reply, defaultValues, version, currentImage, submitLa
         removeId={fields.removeImage.id}
         altField={
           <Field htmlFor={fields.imageAlt.id} label="Image description" hintId="imageAlt-hint" hint="What the image shows, for people who cannot see it (alt text)." errors={fields.imageAlt.errors} errorId={fields.imageAlt.errorId}>
-            <input key={altKey} {...altProps} maxLength={IMAGE_ALT_MAX_LENGTH} autoComplete="off" />
+            <input key={altKey} {...altProps} autoComplete="off" />
           </Field>
         }
         name={fields.image.name}
@@ -177,8 +190,9 @@ function usePreview(formRef: React.RefObject<HTMLFormElement | null>, fromServer
 const TYPE_NAMES = "PNG, JPEG, WebP or GIF";
 
 /**
- * The image part of the form, its file input last in the page (a body cut off at 16 MB then
- * loses only the file). With JavaScript, the chosen file is shown, checked at once (the
+ * The image part of the form, last in the page: the image, then its description (a body cut
+ * off at 16 MB, a file no browser with JavaScript sends, loses the file and the description,
+ * never the title or the text). With JavaScript, the chosen file is shown, checked at once (the
  * schema's size and type rules), and put back into the input if the form is redrawn, so a
  * form that comes back with an error (or a 409) keeps it.
  */
@@ -246,7 +260,6 @@ function ImageFields({
           <label htmlFor={removeId}>Remove the current image (a new image chosen below replaces it anyway)</label>
         </div>
       ) : null}
-      {altField}
       <div className="field">
         <label htmlFor={inputId}>{currentImage ? "Replace with a new image" : "Choose an image"}</label>
         <p id={`${inputId}-hint`} className="hint">
@@ -277,6 +290,7 @@ function ImageFields({
           </p>
         ) : null}
       </div>
+      {altField}
     </fieldset>
   );
 }
@@ -284,4 +298,15 @@ function ImageFields({
 function formatBytes(bytes: number) {
   if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
   return `${Math.max(1, Math.round(bytes / 1024))} KB`;
+}
+
+/** "12 characters left" as a field nears its limit, "5 characters too many" past it. */
+function CharactersLeft({ id, length, limit }: { id: string; length: number; limit: number }) {
+  const left = limit - length;
+  const near = left <= Math.min(40, limit / 5);
+  return (
+    <p id={id} className={`hint char-count${left < 0 ? " over" : ""}`} aria-live="polite">
+      {!near ? null : left >= 0 ? `${left} character${left === 1 ? "" : "s"} left` : `${-left} character${left === -1 ? "" : "s"} too many (at most ${limit})`}
+    </p>
+  );
 }

@@ -1,17 +1,34 @@
-import { Form, Link, useLocation, useNavigation } from "@remix-run/react";
+import { Form, Link, useLocation, useMatches, useNavigation } from "@remix-run/react";
 import { ThemeSwitch } from "~/components/theme-switch";
 import type { Theme } from "~/utils/preferences";
+import type { RouteHandle } from "~/utils/route-handle";
 
-/** The header of every page: the site, writing, who you are, and the way in or out. */
+/**
+ * The header of every page: the site, writing, who you are, and the way in or out. It stays
+ * one row on any screen with any username (up to 32 characters): a wide screen shows the
+ * account's links in a row, the name cut short with the full name as its tooltip; a phone
+ * folds them into a menu, a <details> element, so it opens without JavaScript too.
+ */
 export function SiteHeader({ username, theme }: { username: string | null; theme: Theme | null }) {
   const location = useLocation();
+  const matches = useMatches();
   const navigation = useNavigation();
   const loggingOut = navigation.formAction === "/logout";
-  // Come back to this page after logging in, unless this page is the login form itself.
   const here = `${location.pathname}${location.search}`;
-  const loginHref = ["/login", "/signup", "/"].includes(location.pathname)
-    ? "/login"
-    : `/login?${new URLSearchParams({ redirectTo: here })}`;
+  // Come back to this page after logging in or signing up, unless it is one of those forms.
+  const comeBack = ["/login", "/signup", "/"].includes(location.pathname) ? "" : `?${new URLSearchParams({ redirectTo: here })}`;
+  // ...and after logging out, unless only signed-in users can see it.
+  const signedInOnly = matches.some((match) => (match.handle as RouteHandle | undefined)?.signedInOnly);
+  const afterLogout = signedInOnly ? "/" : here;
+
+  const logOut = (
+    <Form method="post" action="/logout">
+      <input type="hidden" name="redirectTo" value={afterLogout} />
+      <button type="submit" className="link-button" disabled={loggingOut}>
+        {loggingOut ? "Logging out…" : "Log out"}
+      </button>
+    </Form>
+  );
 
   return (
     <header className="site-header">
@@ -28,20 +45,36 @@ export function SiteHeader({ username, theme }: { username: string | null; theme
               <Link to="/new" className="button small">
                 New post
               </Link>
-              <Link to={`/u/${encodeURIComponent(username)}`} className="who" title="Your posts">
+              {/* Wide screens: in a row. */}
+              <Link to={`/u/${encodeURIComponent(username)}`} className="who wide-only" title={`${username}: your posts`}>
                 {username}
               </Link>
-              <Link to="/settings">Settings</Link>
-              <Form method="post" action="/logout">
-                <button type="submit" className="link-button" disabled={loggingOut}>
-                  {loggingOut ? "Logging out…" : "Log out"}
-                </button>
-              </Form>
+              <Link to="/settings" className="wide-only">
+                Settings
+              </Link>
+              <div className="wide-only">{logOut}</div>
+              {/* Phones: in a menu (a key on it so that a new page starts with it closed). */}
+              <details className="account-menu narrow-only" key={here}>
+                <summary title={username}>
+                  <span className="visually-hidden">Account menu: </span>
+                  <span className="who">{username}</span>
+                </summary>
+                <div className="account-menu-items">
+                  <p className="account-menu-name">
+                    Signed in as{" "}
+                    <Link to={`/u/${encodeURIComponent(username)}`} className="who">
+                      {username}
+                    </Link>
+                  </p>
+                  <Link to="/settings">Settings</Link>
+                  {logOut}
+                </div>
+              </details>
             </>
           ) : (
             <>
-              <Link to={loginHref}>Log in</Link>
-              <Link to="/signup" className="button small">
+              <Link to={`/login${comeBack}`}>Log in</Link>
+              <Link to={`/signup${comeBack}`} className="button small">
                 Sign up
               </Link>
             </>

@@ -36,6 +36,11 @@ export async function revokeApiToken({ id, userId }: { id: number; userId: numbe
   return count === 1;
 }
 
+/** Whether `value` has the form of a token (it may still be unknown or revoked). */
+export function isApiToken(value: string): boolean {
+  return TOKEN_PATTERN.test(value);
+}
+
 /** The user a token belongs to, or null for anything that is not a live token. */
 export async function verifyApiToken(token: string, now = new Date()): Promise<SessionUser | null> {
   if (!TOKEN_PATTERN.test(token)) return null;

@@ -277,26 +277,31 @@ async function conflict(id: number): Promise<UpdateResult> {
   return current ? { status: "conflict", current } : { status: "missing" };
 }
 
-export type DeleteResult = "deleted" | "missing" | "forbidden";
+export type DeleteResult = "deleted" | "missing" | "forbidden" | "moved";
 
-/** Deletes the post if `userId` owns it; the owner check is part of the query itself. */
-export async function deletePost({ id, userId }: { id: number; userId: number }): Promise<DeleteResult> {
+/**
+ * Deletes the post if `userId` owns it (and, with `version`, it is still at that version:
+ * "moved" otherwise); the checks are part of the query itself.
+ */
+export async function deletePost({ id, userId, version }: { id: number; userId: number; version?: number }): Promise<DeleteResult> {
   return write(async (db) => {
     await bumpContentVersion(db);
     // The images of the post and of its history, which goes with it (ON DELETE CASCADE).
+    // With `version`, a conditional delete (If-Match): only while the post is still at that version.
+    const where = { id, ownerId: userId, ...(version !== undefined ? { version } : {}) };
     const owned = await db.post.findUnique({
-      where: { id, ownerId: userId },
+      where,
       select: { imageHash: true, revisions: { where: { imageHash: { not: null } }, select: { imageHash: true } } },
     });
-    const { count } = await db.post.deleteMany({ where: { id, ownerId: userId } });
+    const { count } = await db.post.deleteMany({ where });
     if (owned && count === 1) {
       await deleteUnusedImages(db, [owned.imageHash, ...owned.revisions.map((revision) => revision.imageHash)]);
       // Remembered, so that its address answers "deleted" (410) rather than "never existed".
       await db.deletedPost.upsert({ where: { id }, create: { id, deletedAt: new Date() }, update: {} });
       return "deleted";
     }
-    const exists = await db.post.findUnique({ where: { id }, select: { id: true } });
-    return exists ? "forbidden" : "missing";
+    const exists = await db.post.findUnique({ where: { id }, select: { ownerId: true } });
+    return !exists ? "missing" : exists.ownerId !== userId ? "forbidden" : "moved";
   });
 }
 

@@ -1,12 +1,17 @@
 import crypto from "node:crypto";
 import { Prisma, reader, write } from "~/utils/db.server";
-import { wholeNumberSetting } from "~/utils/settings.server";
+import { env } from "~/utils/env.server";
 
 /**
  * Limits on guessing and on bulk actions, per key (an account, a client address), kept in
- * the Throttle table so that every process and machine on the database shares them.
+ * the Throttle table so that every process and machine on the database shares them (with
+ * the addresses each account logged in from lately, rows keyed "known:").
  *
- * - login: 10 failed logins per username and per address in 15 minutes;
+ * - login: 10 failed logins per (username, address) and per address in 15 minutes, and
+ *   100 an hour per username from addresses that have not logged in to it in the last 30
+ *   days (loginAccount): a stranger's guesses cannot lock the owner out of their own
+ *   account, and 10,000 guesses from as many addresses take 100 hours, not minutes
+ *   (docs/decisions/006-security.md). With no address known, 10 per username as before;
  * - password: 10 wrong "current password"s per account and per address in 15 minutes;
  * - signup: 20 accounts per address an hour (`SIGNUP_LIMIT_PER_HOUR`).
  *
@@ -19,9 +24,10 @@ import { wholeNumberSetting } from "~/utils/settings.server";
  */
 export const LIMITS = {
   login: { max: 10, windowMs: 15 * 60 * 1000 },
+  loginAccount: { max: 100, windowMs: 60 * 60 * 1000 },
   password: { max: 10, windowMs: 15 * 60 * 1000 },
   // A class or an office may sign up together; a script making accounts may not.
-  signup: { max: wholeNumberSetting("SIGNUP_LIMIT_PER_HOUR", 20), windowMs: 60 * 60 * 1000 },
+  signup: { max: env().SIGNUP_LIMIT_PER_HOUR, windowMs: 60 * 60 * 1000 },
 } as const;
 export type ThrottledAction = keyof typeof LIMITS;
 
@@ -30,14 +36,59 @@ const RESERVATION_MS = 30_000;
 const MAX_WAIT_MS = 5_000;
 const POLL_MS = 25;
 const LONGEST_WINDOW_MS = Math.max(...Object.values(LIMITS).map((limit) => limit.windowMs));
+// How long an address stays known for an account after a login from it succeeded.
+const KNOWN_ADDRESS_MS = 30 * 24 * 60 * 60 * 1000;
+const KNOWN_PREFIX = "known:";
+
+/** A key's own limit: the action it was made for starts it (`login:address:...`). */
+function limitOf(key: string) {
+  return LIMITS[key.slice(0, key.indexOf(":")) as ThrottledAction];
+}
 
 /**
  * The stored key for a value (a username, an address): hashed, so that rows stay small
  * whatever a client sends, and the table holds no usernames.
  */
-export function throttleKey(action: ThrottledAction, kind: "user" | "address", value: string) {
-  const digest = crypto.createHash("sha256").update(kind === "user" ? value.toLowerCase() : value).digest("base64url");
-  return `${action}:${kind}:${digest.slice(0, 22)}`;
+export function throttleKey(action: ThrottledAction, kind: "user" | "address" | "user-address", value: string) {
+  return `${action}:${kind}:${digestOf(kind === "address" ? value : value.toLowerCase())}`;
+}
+
+function digestOf(value: string) {
+  return crypto.createHash("sha256").update(value).digest("base64url").slice(0, 22);
+}
+
+// ---- logins --------------------------------------------------------------------------
+
+const userAndAddress = (username: string, address: string) => `${username.toLowerCase()}\n${address}`;
+
+/**
+ * The keys a login attempt counts against. The per-account ceiling is skipped for an
+ * address the account logged in from lately: whatever strangers do from theirs, the owner
+ * keeps the 10 tries of their own (account, address) pair.
+ */
+export async function loginThrottleKeys(username: string, address: string | undefined): Promise<string[]> {
+  if (!address) return [throttleKey("login", "user", username)];
+  const keys = [throttleKey("login", "user-address", userAndAddress(username, address)), throttleKey("login", "address", address)];
+  const known = await reader().throttle.findFirst({
+    where: { key: KNOWN_PREFIX + digestOf(userAndAddress(username, address)), windowStart: { gt: new Date(Date.now() - KNOWN_ADDRESS_MS) } },
+    select: { key: true },
+  });
+  return known ? keys : [...keys, throttleKey("loginAccount", "user", username)];
+}
+
+/** After a successful login: the keys whose count starts over (never the address's, nor the account's ceiling). */
+export function loginClearedKeys(username: string, address: string | undefined): string[] {
+  return [address ? throttleKey("login", "user-address", userAndAddress(username, address)) : throttleKey("login", "user", username)];
+}
+
+/** Remembers that `username` logged in from `address` (for 30 days from now). */
+export async function rememberLoginAddress(username: string, address: string | undefined): Promise<void> {
+  if (!address) return;
+  const key = KNOWN_PREFIX + digestOf(userAndAddress(username, address));
+  const at = new Date();
+  await write((db) =>
+    db.throttle.upsert({ where: { key }, create: { key, count: 0, windowStart: at, inFlight: 0 }, update: { windowStart: at }, select: { key: true } }),
+  );
 }
 
 export type Attempt =
@@ -59,12 +110,11 @@ export type Attempt =
 export async function beginAttempt(action: ThrottledAction, keys: string[]): Promise<Attempt> {
   // No key to count against (a per-address limit when the address is unknown): nothing to limit.
   if (keys.length === 0) return { allowed: true, counted: async () => {}, cleared: async () => {}, abandoned: async () => {} };
-  const { max, windowMs } = LIMITS[action];
   const deadline = Date.now() + MAX_WAIT_MS;
   for (;;) {
-    const reserved = await reserve(keys, max, windowMs);
+    const reserved = await reserve(keys);
     if (reserved) return heldAttempt(keys);
-    const waitMs = await fullWindowWait(keys, max, windowMs);
+    const waitMs = await fullWindowWait(keys);
     if (waitMs > 0) return { allowed: false, reason: "limit", retryAfterSeconds: Math.ceil(waitMs / 1000) };
     if (Date.now() >= deadline) {
       console.warn(`[quill] a ${action} attempt waited ${MAX_WAIT_MS} ms for the attempts in flight`);
@@ -85,9 +135,8 @@ const reservationsLapsed = (now: Date) => Prisma.sql`("inFlightUntil" IS NULL OR
 const inLockOrder = (keys: string[]) => [...new Set(keys)].sort();
 
 /** One place against every key's limit, or none: true when all were reserved. */
-async function reserve(keys: string[], max: number, windowMs: number): Promise<boolean> {
+async function reserve(keys: string[]): Promise<boolean> {
   const now = new Date();
-  const expired = new Date(now.getTime() - windowMs);
   const lapse = new Date(now.getTime() + RESERVATION_MS);
   const full = new Error("full");
   const ordered = inLockOrder(keys);
@@ -96,9 +145,12 @@ async function reserve(keys: string[], max: number, windowMs: number): Promise<b
       const rows = ordered.map((key) => Prisma.sql`(${key}, 0, ${now}, 0)`);
       await db.$executeRaw`INSERT INTO "Throttle" ("key", "count", "windowStart", "inFlight") VALUES ${Prisma.join(rows)}
         ON CONFLICT ("key") DO NOTHING`;
-      const countNow = Prisma.sql`CASE WHEN ${windowOver(expired)} THEN 0 ELSE "count" END`;
       const inFlightNow = Prisma.sql`CASE WHEN ${reservationsLapsed(now)} THEN 0 ELSE "inFlight" END`;
       for (const key of ordered) {
+        // Each key has its own action's limit (a login counts against login and loginAccount keys).
+        const { max, windowMs } = limitOf(key);
+        const expired = new Date(now.getTime() - windowMs);
+        const countNow = Prisma.sql`CASE WHEN ${windowOver(expired)} THEN 0 ELSE "count" END`;
         const updated = await db.$executeRaw`UPDATE "Throttle" SET
             "count" = ${countNow},
             "windowStart" = CASE WHEN ${windowOver(expired)} THEN ${now} ELSE "windowStart" END,
@@ -116,11 +168,12 @@ async function reserve(keys: string[], max: number, windowMs: number): Promise<b
 }
 
 /** How long until the fullest key's window ends, when its count alone has reached the limit; 0 otherwise. */
-async function fullWindowWait(keys: string[], max: number, windowMs: number): Promise<number> {
+async function fullWindowWait(keys: string[]): Promise<number> {
   const now = Date.now();
-  const rows = await reader().throttle.findMany({ where: { key: { in: keys } }, select: { count: true, windowStart: true } });
+  const rows = await reader().throttle.findMany({ where: { key: { in: keys } }, select: { key: true, count: true, windowStart: true } });
   let waitMs = 0;
   for (const row of rows) {
+    const { max, windowMs } = limitOf(row.key);
     const windowEnd = row.windowStart.getTime() + windowMs;
     if (windowEnd > now && row.count >= max) waitMs = Math.max(waitMs, windowEnd - now);
   }
@@ -151,15 +204,18 @@ function heldAttempt(keys: string[]): Attempt {
   };
 }
 
-// Rows whose window is long over and that hold no reservation say nothing any more; they
-// are deleted now and then (at most once a minute per process), so the table stays small.
+// Rows whose window is long over and that hold no reservation say nothing any more, nor do
+// addresses known for longer than 30 days; they are deleted now and then (at most once a
+// minute per process), so the table stays small.
 let lastPurge = 0;
 async function purgeOldRows() {
   const now = Date.now();
   if (now - lastPurge < 60_000) return;
   lastPurge = now;
   const at = new Date(now);
-  await write((db) =>
-    db.$executeRaw`DELETE FROM "Throttle" WHERE "windowStart" < ${new Date(now - LONGEST_WINDOW_MS)} AND ${reservationsLapsed(at)}`,
-  );
+  await write(async (db) => {
+    await db.$executeRaw`DELETE FROM "Throttle" WHERE "windowStart" < ${new Date(now - LONGEST_WINDOW_MS)} AND ${reservationsLapsed(at)}
+      AND "key" NOT LIKE ${`${KNOWN_PREFIX}%`}`;
+    await db.throttle.deleteMany({ where: { key: { startsWith: KNOWN_PREFIX }, windowStart: { lt: new Date(now - KNOWN_ADDRESS_MS) } } });
+  });
 }

@@ -6,6 +6,9 @@ import { invariantResponse, postNotFound, requirePostId } from "~/utils/http.ser
 import { readForm } from "~/utils/form.server";
 import { errorTitle, pageTitle } from "~/utils/meta";
 import { redirectWithNotice, requireUser } from "~/utils/session.server";
+import type { RouteHandle } from "~/utils/route-handle";
+
+export const handle: RouteHandle = { signedInOnly: true };
 
 export const meta: MetaFunction<typeof loader> = ({ data, error }) => [
   { title: data ? pageTitle(`Delete “${data.post.title}”?`) : errorTitle(error) },

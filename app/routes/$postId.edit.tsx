@@ -11,6 +11,9 @@ import { errorTitle, pageTitle } from "~/utils/meta";
 import { editorName } from "~/utils/names";
 import { busyFormOrThrow, formReply, readPostSubmission, retryAfterHeaders } from "~/utils/post-form.server";
 import { redirectWithNotice, requireUser } from "~/utils/session.server";
+import type { RouteHandle } from "~/utils/route-handle";
+
+export const handle: RouteHandle = { signedInOnly: true };
 
 export const meta: MetaFunction<typeof loader> = ({ data, error }) => [
   { title: data ? pageTitle(`Edit “${data.post.title}”`) : errorTitle(error) },

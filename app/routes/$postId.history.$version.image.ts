@@ -10,7 +10,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const version = requireVersion(params.version);
   const size = new URL(request.url).searchParams.get("size") === "thumbnail" ? "thumbnail" : "full";
   const hash = await getRevisionImageHash(postId, version);
-  // Security headers are the server's, on every response (server/security-headers.js).
+  // Security headers are the server's, on every response (server/security-headers.ts).
   const headers = new Headers({ "Content-Type": "text/plain; charset=utf-8" });
   if (!hash) return new Response(hash === null ? "This version has no image." : "This post has no such version.", { status: 404, headers });
 

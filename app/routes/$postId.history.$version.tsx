@@ -9,6 +9,7 @@ import { readForm } from "~/utils/form.server";
 import { invariantResponse, requirePostId, requireVersion } from "~/utils/http.server";
 import { editorName } from "~/utils/names";
 import { requireUser } from "~/utils/session.server";
+import { renderPostText } from "~/utils/markdown.server";
 import { textField } from "~/utils/validation";
 
 // A post as it was at one version, public like the post. Signed-in users may restore it:
@@ -26,7 +27,8 @@ export async function loader({ params }: LoaderFunctionArgs) {
   const [post, revision, previous] = await Promise.all([getHistoryPost(id), getRevision(id, version), previousVersion(id, version)]);
   invariantResponse(post, "No post has that address.", 404);
   invariantResponse(revision, NO_VERSION, 404);
-  return { post, revision, previous };
+  // The same Markdown pipeline as the post page (and its cache: a version's text never changes).
+  return { post, revision, previous, html: renderPostText({ id: post.id, version: revision.version, text: revision.text }) };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -49,7 +51,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function PostVersion() {
-  const { post, revision, previous } = useLoaderData<typeof loader>();
+  const { post, revision, previous, html } = useLoaderData<typeof loader>();
   const conflict = useActionData<typeof action>()?.conflict;
   const signedIn = useRouteLoaderData<typeof rootLoader>("root")?.userId != null;
   const restoring = useNavigation().state === "submitting";
@@ -62,19 +64,26 @@ export default function PostVersion() {
           <>This is version {revision.version}, the current version of this post.</>
         ) : (
           <>
-            This is an old version of this post: version {revision.version}, not the current version ({post.version}).{" "}
+            <strong>Old version.</strong> This is version {revision.version} of this post, not the current version ({post.version}).{" "}
             <Link to={`/${post.id}`}>See the current version</Link>
           </>
         )}
       </p>
+      {/* The post page's layout (app/routes/$postId._index.tsx), with this version's byline. */}
       <article className="post">
-        <h1>{revision.title}</h1>
-        <p className="byline">
-          Version {revision.version}, saved by <EditorLink editor={revision.editor} /> on <DateText value={revision.createdAt} />
-          {revision.restoredFrom !== null ? <> (restoring version {revision.restoredFrom})</> : null}
-        </p>
-        {revision.imageHash ? <img className="post-image" src={`${here}/image`} alt={revision.imageAlt} /> : null}
-        <div className="post-text">{revision.text}</div>
+        <header className="post-header">
+          <h1>{revision.title}</h1>
+          <p className="byline">
+            Version {revision.version}, saved by <EditorLink editor={revision.editor} /> on <DateText value={revision.createdAt} />
+            {revision.restoredFrom !== null ? <> (restoring version {revision.restoredFrom})</> : null}
+          </p>
+        </header>
+        {revision.imageHash ? (
+          <figure className="post-figure">
+            <img className="post-image" src={`${here}/image`} alt={revision.imageAlt} />
+          </figure>
+        ) : null}
+        <div className="post-text prose" dangerouslySetInnerHTML={{ __html: html }} />
       </article>
       <nav aria-label="Version actions" className="actions">
         <Link to={`/${post.id}/history`}>History</Link>

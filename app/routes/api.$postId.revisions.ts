@@ -1,6 +1,6 @@
 import { getHistoryPost, listRevisions } from "~/models/revision.server";
 import { apiRevisionSummary } from "~/utils/api-revision.server";
-import { apiError, apiOk, apiRoute, readPageParams } from "~/utils/api.server";
+import { apiError, apiOk, apiRoute, nextPageLink, readPageParams } from "~/utils/api.server";
 import { encodeCursor } from "~/utils/cursor.server";
 import { requirePostId } from "~/utils/http.server";
 
@@ -12,7 +12,11 @@ const handle = apiRoute({
     const { after, limit } = readPageParams(request);
     const [post, { revisions, next }] = await Promise.all([getHistoryPost(id), listRevisions(id, { before: after, limit })]);
     if (!post) throw apiError(404, "No post has that id.");
-    return apiOk({ data: revisions.map(apiRevisionSummary), next: next ? encodeCursor(next) : null });
+    const cursor = next ? encodeCursor(next) : null;
+    return apiOk(
+      { data: revisions.map(apiRevisionSummary), next: cursor },
+      { headers: cursor ? { Link: nextPageLink(request, cursor) } : undefined },
+    );
   },
 });
 

@@ -4,10 +4,10 @@ import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type Loa
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, FormErrors } from "~/components/field";
-import { beginAttempt, throttleKey } from "~/models/throttle.server";
+import { beginAttempt, loginClearedKeys, loginThrottleKeys, rememberLoginAddress } from "~/models/throttle.server";
 import { verifyLogin } from "~/models/user.server";
 import { LoginSchema } from "~/utils/account-schemas";
-import { addressThrottleKeys } from "~/utils/client-address.server";
+import { clientAddress } from "~/utils/client-address.server";
 import { readForm } from "~/utils/form.server";
 import { errorTitle, pageTitle } from "~/utils/meta";
 import { safeRedirect } from "~/utils/redirect";
@@ -43,8 +43,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // A name that breaks the username rules cannot have an account: no password to check,
   // and nothing stored about it.
   if (!USERNAME_PATTERN.test(username)) return refuse(401, NO_MATCH);
-  // Per account, and per client address when the server knows it (not under plain remix-serve).
-  const attempt = await beginAttempt("login", [throttleKey("login", "user", username), ...addressThrottleKeys("login", context)]);
+  // Per (account, address) and per address, with a higher ceiling per account for addresses
+  // it has not logged in from; per account alone when the server does not know the address
+  // (plain remix-serve). See app/models/throttle.server.ts.
+  const address = clientAddress(context);
+  const attempt = await beginAttempt("login", await loginThrottleKeys(username, address));
   if (!attempt.allowed) {
     const minutes = Math.ceil(attempt.retryAfterSeconds / 60);
     const message =
@@ -62,8 +65,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     await attempt.counted();
     return refuse(401, NO_MATCH);
   }
-  // The username's count starts over; the address keeps its own.
-  await attempt.cleared([throttleKey("login", "user", username)]);
+  // This pair's count starts over (the address and the account's ceiling keep theirs), and
+  // the address becomes one the owner is known to log in from.
+  await attempt.cleared(loginClearedKeys(username, address));
+  await rememberLoginAddress(username, address);
   return createUserSession(user, redirectTo ?? null);
 }
 

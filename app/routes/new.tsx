@@ -6,6 +6,9 @@ import { createPost } from "~/models/post.server";
 import { errorTitle, pageTitle } from "~/utils/meta";
 import { busyFormOrThrow, readPostSubmission, retryAfterHeaders } from "~/utils/post-form.server";
 import { redirectWithNotice, requireUser } from "~/utils/session.server";
+import type { RouteHandle } from "~/utils/route-handle";
+
+export const handle: RouteHandle = { signedInOnly: true };
 
 export const meta: MetaFunction = ({ error }) => [{ title: error ? errorTitle(error) : pageTitle("New post") }];
 

@@ -13,6 +13,9 @@ import { errorTitle, pageTitle } from "~/utils/meta";
 import { PASSWORD_MIN_LENGTH } from "~/utils/rules";
 import { createUserSession, requireUser } from "~/utils/session.server";
 import { firstOfEach } from "~/utils/validation";
+import type { RouteHandle } from "~/utils/route-handle";
+
+export const handle: RouteHandle = { signedInOnly: true };
 
 export const meta: MetaFunction = ({ error }) => [{ title: error ? errorTitle(error) : pageTitle("Settings") }];
 

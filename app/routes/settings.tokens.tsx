@@ -14,6 +14,9 @@ import { errorTitle, pageTitle } from "~/utils/meta";
 import { TOKEN_NAME_MAX_LENGTH } from "~/utils/rules";
 import { redirectWithNotice, requireUser } from "~/utils/session.server";
 import { firstOfEach } from "~/utils/validation";
+import type { RouteHandle } from "~/utils/route-handle";
+
+export const handle: RouteHandle = { signedInOnly: true };
 
 export const meta: MetaFunction<typeof loader> = ({ data, error }) => [
   { title: error ? errorTitle(error) : pageTitle(data?.confirming ? `Revoke “${data.confirming.name}”?` : "API tokens") },

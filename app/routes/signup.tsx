@@ -58,7 +58,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const message = `The username “${username}” is taken. Choose another one.`;
     return data({ result: submission.reply({ fieldErrors: { username: [message] }, hideFields: HIDDEN }) }, { status: 400 });
   }
-  return createUserSession(user, redirectTo ?? null);
+  return createUserSession(user, redirectTo ?? null, `Welcome to Quill, ${user.username}! You are signed in.`);
 }
 
 export default function Signup() {

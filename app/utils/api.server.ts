@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { verifyApiToken } from "~/models/api-token.server";
-import type { SessionUser } from "~/models/user.server";
+import { isApiToken, verifyApiToken } from "~/models/api-token.server";
+import { usernameKey, type SessionUser } from "~/models/user.server";
 import { decodeCursor } from "~/utils/cursor.server";
 import { ImageError } from "~/utils/image.server";
 import { decodeUtf8, readBodyBytes } from "~/utils/request-body.server";
@@ -23,40 +23,119 @@ export function apiError(status: number, reason: string, headers?: HeadersInit):
 
 // ---- who is asking -------------------------------------------------------------------
 
+// Scripts send a personal API token either as a bearer token or, for clients that can only
+// put credentials in the URL (`http://alice:TOKEN@host`, as the tutorial's client does), as
+// the password of HTTP Basic auth (RFC 7617). Never an account password: the API does no
+// password check at all, so it cannot be used to guess one.
 const BEARER = /^Bearer +(\S+) *$/i;
+const BASIC = /^Basic +([A-Za-z0-9+/]+={0,2}) *$/i;
 const SIGN_IN =
-  'Send a personal API token as "Authorization: Bearer <token>" (make one at /settings/tokens), or sign in.';
+  'Send a personal API token (make one at /settings/tokens) as "Authorization: Bearer <token>", or with HTTP Basic auth as the password beside your username (http://you:TOKEN@host), or sign in.';
 
 function unauthorized(reason: string, error?: "invalid_token") {
-  const challenge = error ? `Bearer realm="Quill", error="${error}"` : 'Bearer realm="Quill"';
-  return apiError(401, reason, { "WWW-Authenticate": challenge });
+  const headers = new Headers();
+  // Both schemes the API takes (RFC 9110 11.6.1: one challenge per header line).
+  headers.append("WWW-Authenticate", error ? `Bearer realm="Quill", error="${error}"` : 'Bearer realm="Quill"');
+  headers.append("WWW-Authenticate", 'Basic realm="Quill", charset="UTF-8"');
+  return apiError(401, reason, headers);
+}
+
+const NOT_VALID = "That API token is not valid: it may have been revoked or mistyped.";
+
+/** The username and token of a Basic credential, or null when it is not base64 of "name:token" in UTF-8. */
+function basicCredentials(encoded: string): { username: string; token: string } | null {
+  const decoded = decodeUtf8(Buffer.from(encoded, "base64"));
+  const colon = decoded?.indexOf(":") ?? -1;
+  if (decoded === null || colon < 1) return null;
+  return { username: decoded.slice(0, colon), token: decoded.slice(colon + 1) };
 }
 
 /**
- * The owner of the request's bearer token. A token that is malformed, unknown or revoked is
- * a 401 even when a session cookie came along: falling back to the cookie would hide the
- * broken token from the script using it.
+ * The owner of the request's token, sent as Bearer or as Basic with the owner's username. A
+ * credential that is malformed, unknown, revoked or names someone else is a 401 even on a
+ * public read and even when a session cookie came along: falling back to anonymous or to
+ * the cookie would hide the broken credential from the script using it.
  */
 async function userFromAuthorization(authorization: string): Promise<SessionUser> {
-  const token = BEARER.exec(authorization)?.[1];
-  if (!token) throw unauthorized(`The Authorization header is not understood. ${SIGN_IN}`, "invalid_token");
-  const user = await verifyApiToken(token);
-  if (!user) throw unauthorized("That API token is not valid: it may have been revoked or mistyped.", "invalid_token");
+  const bearer = BEARER.exec(authorization)?.[1];
+  if (bearer) {
+    const user = await verifyApiToken(bearer);
+    if (!user) throw unauthorized(NOT_VALID, "invalid_token");
+    return user;
+  }
+  const basic = BASIC.exec(authorization)?.[1];
+  const credentials = basic ? basicCredentials(basic) : null;
+  if (!credentials) throw unauthorized(`The Authorization header is not understood. ${SIGN_IN}`, "invalid_token");
+  if (!isApiToken(credentials.token)) {
+    throw unauthorized(
+      "HTTP Basic auth takes a personal API token as the password, never the account's password: make a token at /settings/tokens.",
+      "invalid_token",
+    );
+  }
+  const user = await verifyApiToken(credentials.token);
+  if (!user) throw unauthorized(NOT_VALID, "invalid_token");
+  // The same comparison as the login's: names are unique regardless of case.
+  if (usernameKey(credentials.username) !== usernameKey(user.username)) {
+    throw unauthorized(`That API token does not belong to "${credentials.username}": send the username of the account that made it.`, "invalid_token");
+  }
   return user;
 }
 
+// Who the credentials of a request are, once apiRoute has checked them.
+const credentialUsers = new WeakMap<Request, SessionUser>();
+
 /**
- * The user making a write: the bearer token's owner, or else the signed-in browser's. A
- * cookie comes along with any request the browser makes, including ones another site
- * triggers: the server refuses those before they get here (server/same-origin.js), and
- * tokens, never sent implicitly, are exempt.
+ * The user making a write: the token's owner, or else the signed-in browser's. A cookie
+ * (and a Basic credential a browser remembered) comes along with any request the browser
+ * makes, including ones another site triggers: the server refuses those before they get
+ * here (server/same-origin.ts); bearer tokens, never sent implicitly, are exempt.
  */
 export async function requireApiUser(request: Request): Promise<SessionUser> {
+  const checked = credentialUsers.get(request);
+  if (checked) return checked;
   const authorization = request.headers.get("Authorization");
   if (authorization !== null) return userFromAuthorization(authorization);
   const user = await getUser(request);
   if (!user) throw unauthorized(`This needs an account. ${SIGN_IN}`);
   return user;
+}
+
+// ---- versions as entity tags ---------------------------------------------------------
+
+/** A post's version as a strong entity tag (RFC 9110 8.8.3): `"3"`. */
+export function versionTag(version: number): string {
+  return `"${version}"`;
+}
+
+const ENTITY_TAG = /^\s*(W\/)?"([\x21\x23-\x7e\x80-\xff]*)"\s*(?:,|$)/;
+
+/**
+ * The versions an If-Match header accepts: null without one, "any" for `*`, else the
+ * versions its strong tags name (weak tags never match a strong comparison, RFC 9110
+ * 13.1.1). A header that is not a list of entity tags is a 400.
+ */
+export function readIfMatch(request: Request): null | "any" | number[] {
+  const header = request.headers.get("If-Match");
+  if (header === null) return null;
+  if (header.trim() === "*") return "any";
+  const versions: number[] = [];
+  let rest = header;
+  while (rest.trim() !== "") {
+    const match = ENTITY_TAG.exec(rest);
+    if (!match) throw apiError(400, 'The If-Match header is not understood: send the ETag of the post, such as If-Match: "3".');
+    if (!match[1] && /^[1-9][0-9]{0,9}$/.test(match[2])) versions.push(Number(match[2]));
+    rest = rest.slice(match[0].length);
+  }
+  return versions;
+}
+
+/** The 412 of a write whose If-Match no longer names the post's version. */
+export function preconditionFailed(current: { version: number }) {
+  return apiError(
+    412,
+    `The post is at version ${current.version} (ETag ${versionTag(current.version)}), which If-Match does not name: it changed since you read it. Nothing was changed; fetch it again and reapply your change.`,
+    { ETag: versionTag(current.version) },
+  );
 }
 
 // ---- reading bodies ------------------------------------------------------------------
@@ -130,7 +209,7 @@ export async function readOptionalJsonObject(request: Request): Promise<Record<s
 const DEFAULT_LIMIT = 50;
 // Asking for more is refused rather than quietly cut down: a client that takes a short
 // page for the last one would otherwise stop early.
-const MAX_LIMIT = 200;
+export const MAX_LIMIT = 200;
 
 /** `?limit=` (1 to 200, default 50) and `?cursor=` (a "next" value) of a list; a bad one is a 400. */
 export function readPageParams(request: Request): { after: number | undefined; limit: number } {
@@ -143,6 +222,16 @@ export function readPageParams(request: Request): { after: number | undefined; l
   return { after, limit };
 }
 
+/**
+ * The next page as an RFC 8288 link, `</api?cursor=...>; rel="next"`, keeping the request's
+ * other parameters; a reference relative to the request, so it holds behind any proxy.
+ */
+export function nextPageLink(request: Request, cursor: string): string {
+  const url = new URL(request.url);
+  url.searchParams.set("cursor", cursor);
+  return `<${url.pathname}${url.search}>; rel="next"`;
+}
+
 // ---- one wrapper per route -----------------------------------------------------------
 
 type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -150,7 +239,7 @@ type Handler = (args: LoaderFunctionArgs | ActionFunctionArgs) => Promise<Respon
 
 /**
  * The loader and action of an API route: dispatches on the method (405 with Allow for the
- * rest), checks any bearer token even on public reads, and turns whatever a handler or a
+ * rest), checks any credentials even on public reads, and turns whatever a handler or a
  * shared helper throws into the JSON envelope, so no API answer is ever an HTML page.
  * Export the result as both `loader` (GET, HEAD) and `action` (every other method).
  */
@@ -161,14 +250,15 @@ export function apiRoute(handlers: Partial<Record<Method, Handler>>) {
     const { request } = args;
     let response: Response;
     try {
+      // Reads are public, but broken credentials are reported, never silently ignored: on
+      // every route and method, before anything else.
+      const authorization = request.headers.get("Authorization");
+      if (authorization !== null) credentialUsers.set(request, await userFromAuthorization(authorization));
       const method = request.method === "HEAD" ? "GET" : request.method;
       const handler = methods.includes(method as Method) ? handlers[method as Method] : undefined;
       if (!handler) {
         response = apiError(405, `${new URL(request.url).pathname} takes ${allow} requests.`, { Allow: allow });
       } else {
-        const authorization = request.headers.get("Authorization");
-        // Reads are public, but a broken token should be reported, not silently ignored.
-        if (method === "GET" && authorization !== null) await userFromAuthorization(authorization);
         response = await handler(args);
       }
     } catch (error) {
@@ -186,6 +276,7 @@ const REASONS: Record<number, string> = {
   404: "Nothing lives at this address.",
   405: "This address does not take that method.",
   409: "The request conflicts with the current state of the post.",
+  412: "The post changed since you read it.",
   413: "The request is too large.",
   415: "The body is not of a type this address takes.",
   503: "The server is busy. Please try again in a moment.",

@@ -3,7 +3,7 @@ import { throttleKey, type ThrottledAction } from "~/models/throttle.server";
 
 /**
  * The client's address, as the server worked it out (Express's `trust proxy` with the
- * TRUST_PROXY hop count: server/index.js), or undefined when nobody told us: under plain
+ * TRUST_PROXY hop count: server/index.ts), or undefined when nobody told us: under plain
  * `remix-serve` there is no load context.
  */
 export function clientAddress(context: AppLoadContext | undefined): string | undefined {

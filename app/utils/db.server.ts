@@ -6,7 +6,7 @@ import pg from "pg";
 import { Prisma, PrismaClient as SqliteClient } from "~/generated/prisma/sqlite/client";
 import { PrismaClient as PostgresClient } from "~/generated/prisma/postgresql/client";
 import { databaseConfig, type DatabaseConfig } from "../../prisma/database-url.js";
-import { wholeNumberSetting } from "~/utils/settings.server";
+import { env } from "~/utils/env.server";
 
 // All reads and writes go through Prisma Client 7 with a driver adapter: better-sqlite3 on
 // SQLite, pg on PostgreSQL. Both clients are generated from prisma/schema.prisma
@@ -133,7 +133,7 @@ function openSqlite(file: string): Connections {
 function openPostgres(url: string): Connections {
   const pool = new pg.Pool({
     connectionString: url,
-    max: wholeNumberSetting("DATABASE_POOL_SIZE", 10),
+    max: env().DATABASE_POOL_SIZE,
     // Idle connections do not keep the process alive: a server told to stop exits once its
     // last answer is sent, not 10 s later when the pool would close them.
     allowExitOnIdle: true,
@@ -276,7 +276,7 @@ const CONTENT_VERSION_SQL = 'SELECT "version" FROM "ContentVersion" WHERE "id" =
 
 /**
  * The current content version: one primary-key read, asked on every request for a kept
- * page (server/kept-answers.js). It goes to the reader's driver adapter directly, the same
+ * page (server/response-cache.ts). It goes to the reader's driver adapter directly, the same
  * connection Prisma Client uses: through `$queryRaw` it cost 63 µs of CPU against 7 µs,
  * most of an anonymous kept page's cost (docs/decisions/013-prisma-client.md).
  * test/unit/raw-queries.test.ts holds it to what the ORM reads.

@@ -8,7 +8,7 @@ const MAX_TEXT_FIELD_BYTES = 1024 * 1024;
 // Ceiling for a whole form body. Past it the form is read no further: the fields that came
 // before are kept (browsers send fields in page order, files last), so the form can come
 // back with what was typed.
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 /** Which fields a form takes: text fields by name, file fields with their byte limits. */
 export type FormSpec = {

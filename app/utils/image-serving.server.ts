@@ -16,7 +16,7 @@ export type ImageAnswer = { status: 200 | 304 | 404; headers: Record<string, str
 
 /**
  * The answer to GET /:postId/image, whoever asks: the route module, and the server's fast
- * path ahead of Remix (server/index.js), which gets it through the server build's entry
+ * path ahead of Remix (server/index.ts), which gets it through the server build's entry
  * module. A revalidation is answered from the hash alone, without reading the image bytes.
  */
 export async function answerImageRequest({ postId, search, ifNoneMatch }: ImageRequest): Promise<ImageAnswer> {

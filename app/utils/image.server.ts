@@ -1,13 +1,14 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
+import pLimit from "p-limit";
 import sharp from "sharp";
 import { IMAGE_MAX_BYTES } from "~/utils/rules";
 
 // libvips' operation cache would hold decoded images after use; uploads are one-off.
 sharp.cache(false);
 // libvips would spread one decode over every core; one thread each leaves the other cores
-// to pages while an upload is shrunk (decodes already take turns, see decodeGate).
+// to pages while an upload is shrunk (decodes already wait their turn, see createDecodeQueue).
 sharp.concurrency(1);
 
 export const MAX_IMAGE_BYTES = IMAGE_MAX_BYTES;
@@ -63,7 +64,7 @@ export function imageTooLarge() {
  * the browser's content type prove nothing), then makes the stored copy (longest side at
  * most 1024 px, aspect ratio kept) and the 64x64 thumbnail for the list, both WebP.
  * Images are resized once, here, and never on read. Decoding waits its turn (see
- * `decodeGate`): `uploader` names whose upload it is, so one account cannot take every turn.
+ * `createDecodeQueue`): `uploader` names whose upload it is, so one account cannot take every turn.
  */
 export async function processImage(
   bytes: Uint8Array,
@@ -71,7 +72,7 @@ export async function processImage(
 ): Promise<ProcessedImage> {
   if (bytes.byteLength === 0) throw new ImageError("The image file is empty.");
   if (bytes.byteLength > MAX_IMAGE_BYTES) throw imageTooLarge();
-  return decodeGate.run(uploader ?? null, () =>
+  return decodeQueue.run(uploader ?? null, () =>
     machineTurn
       ? machineTurn(() => atLowPriority(() => decode(bytes)), {
           maxWaitMs: DECODE_MAX_WAIT_MS,
@@ -81,7 +82,7 @@ export async function processImage(
   );
 }
 
-/** Runs `work` when the machine's decode turn comes (server/decode-turns.js). */
+/** Runs `work` when the machine's decode turn comes (server/decode-turns.ts). */
 export type MachineDecodeTurn = <T>(
   work: () => Promise<T>,
   options: { maxWaitMs: number; busy: () => Error }
@@ -219,20 +220,19 @@ async function decode(bytes: Uint8Array): Promise<ProcessedImage> {
 /**
  * Decoding is the costliest thing a request can ask for (up to a second of CPU and tens of
  * MB), and it runs on libuv's thread pool, which password hashing and compression share.
- * So each process decodes one image at a time; a few more may wait their turn for at most
- * 10 s, and no account may hold more than three of those places (running or waiting), so
- * one account cannot fill the queue; anything beyond is answered 503 at once. Four uploads
- * at a time of a 40-megapixel image used to slow every page of the site 300-fold.
+ * So each process decodes one image at a time (a semaphore: p-limit); a few more may wait
+ * their turn for at most 10 s, and no account may hold more than three of those places
+ * (running or waiting), so one account cannot fill the queue; anything beyond is answered
+ * 503 at once. Four uploads at a time of a 40-megapixel image used to slow every page of
+ * the site 300-fold.
  */
-export function createDecodeGate({
+export function createDecodeQueue({
   atOnce = 1,
   waiting = 6,
   perUploader = 3,
   maxWaitMs = DECODE_MAX_WAIT_MS,
 } = {}) {
-  /** Decodes running, or handed over to a waiting one. */
-  let running = 0;
-  const queue: { uploader: number | null; start: () => void }[] = [];
+  const decodes = pLimit(atOnce);
   /** Places (running or waiting) each account holds. */
   const held = new Map<number, number>();
   const take = (uploader: number | null) =>
@@ -243,7 +243,6 @@ export function createDecodeGate({
     if (count > 0) held.set(uploader, count);
     else held.delete(uploader);
   };
-  const busy = serverBusy;
 
   return {
     async run<T>(uploader: number | null, work: () => Promise<T>): Promise<T> {
@@ -253,39 +252,36 @@ export function createDecodeGate({
           503
         );
       }
-      if (running >= atOnce) {
-        if (queue.length >= waiting) throw busy();
-        take(uploader);
-        // Woken by a decode that ends, which hands its place over (`running` stays counted).
-        await new Promise<void>((resolve, reject) => {
-          const entry = {
-            uploader,
-            start: () => (clearTimeout(timer), resolve()),
-          };
-          const timer = setTimeout(() => {
-            queue.splice(queue.indexOf(entry), 1);
-            give(uploader);
-            reject(busy());
-          }, maxWaitMs);
-          queue.push(entry);
-        });
-      } else {
-        running++;
-        take(uploader);
-      }
+      // Counted as p-limit has them: a job just added may not have started yet.
+      if (decodes.activeCount + decodes.pendingCount >= atOnce + waiting) throw serverBusy();
+      take(uploader);
+      let timer: NodeJS.Timeout | undefined;
+      let gaveUp = false;
       try {
-        return await work();
+        // A wait that runs out leaves its place in p-limit's queue; when its turn comes it
+        // does nothing and hands the turn on at once.
+        const turn = decodes(async () => {
+          if (gaveUp) return null;
+          clearTimeout(timer);
+          return { value: await work() };
+        });
+        const tooLong = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            gaveUp = true;
+            reject(serverBusy());
+          }, maxWaitMs);
+        });
+        const outcome = await Promise.race([turn, tooLong]);
+        return (outcome as { value: T }).value;
       } finally {
+        clearTimeout(timer);
         give(uploader);
-        const next = queue.shift();
-        if (next) next.start();
-        else running--;
       }
     },
   };
 }
 
-const decodeGate = createDecodeGate();
+const decodeQueue = createDecodeQueue();
 
 function tooManyPixels(error: unknown) {
   const message = error instanceof Error ? error.message : "";

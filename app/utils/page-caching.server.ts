@@ -5,7 +5,7 @@ import type { RouteHandle } from "~/utils/route-handle";
 import { hasSessionCookie } from "~/utils/session.server";
 
 // Who may keep a rendered page: browsers, shared caches in front of Quill, and the server's
-// own memory of pages (server/kept-answers.js), which keeps exactly what is marked public here.
+// own response cache (server/response-cache.ts), which caches exactly what is marked public here.
 
 /** Same for every visitor who is not signed in: kept, but checked with us before each use. */
 export const PUBLIC_PAGE = "public, max-age=0, must-revalidate";

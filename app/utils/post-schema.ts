@@ -94,8 +94,17 @@ export const POST_FORM_FIELDS = ["title", "text", "imageAlt", "removeImage", "ve
 
 // ---- the JSON API --------------------------------------------------------------------
 
-/** POST /api: a title, and optionally text. Unknown keys are ignored. */
-export const PostCreateSchema = z.object({ title: titleSchema, text: textSchema });
+// What /api/openapi.json says of each field (its rules are the refinements above, which
+// JSON Schema cannot express; lengths are counted in UTF-16 units, as JavaScript does).
+const TITLE_DESCRIPTION = `One line, trimmed, with something visible; at most ${TITLE_MAX_LENGTH} characters.`;
+const TEXT_DESCRIPTION = `Markdown, at most ${TEXT_MAX_LENGTH.toLocaleString("en")} characters, no control characters.`;
+const IMAGE_ALT_DESCRIPTION = `The image's description: one line, at most ${IMAGE_ALT_MAX_LENGTH} characters.`;
+
+/** POST /api: a title, and optionally text. Unknown keys (the tutorial's "owner") are ignored. */
+export const PostCreateSchema = z.object({
+  title: titleSchema.meta({ description: TITLE_DESCRIPTION }),
+  text: textSchema.meta({ description: TEXT_DESCRIPTION }),
+});
 
 const MAX_VERSION = 2_147_483_647;
 const NOT_A_VERSION = 'it must be a whole number, the "version" of the post you started from.';
@@ -110,15 +119,16 @@ export const baseVersionSchema = z
   .optional();
 
 /**
- * PATCH /api/:id: any of the fields, and optionally the version the change is based on.
+ * PATCH /api/:id: any of the fields, and optionally the version the change is based on
+ * (unknown keys, such as the tutorial's "editor", are ignored).
  * `imageAlt` describes the post's image (PUT /api/:id/image), so it is kept only while there is one.
  */
 export const PostEditSchema = z
   .object({
-    title: titleSchema.optional(),
-    text: textSchema.optional(),
-    imageAlt: imageAltSchema.optional(),
-    version: baseVersionSchema,
+    title: titleSchema.optional().meta({ description: TITLE_DESCRIPTION }),
+    text: textSchema.optional().meta({ description: TEXT_DESCRIPTION }),
+    imageAlt: imageAltSchema.optional().meta({ description: IMAGE_ALT_DESCRIPTION }),
+    version: baseVersionSchema.meta({ description: "The version the change is based on: refused (409) if the post has moved on." }),
   })
   .refine((edit) => edit.title !== undefined || edit.text !== undefined || edit.imageAlt !== undefined, {
     message: 'Send "title", "text" or both (or "imageAlt") to change a post.',

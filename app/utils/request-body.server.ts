@@ -1,5 +1,5 @@
 import { data } from "@remix-run/node";
-import { wholeNumberSetting } from "~/utils/settings.server";
+import { env } from "~/utils/env.server";
 
 // Reading request bodies into memory, for the forms (form.server.ts) and the JSON API
 // (api.server.ts) alike, within one budget per process.
@@ -11,7 +11,7 @@ import { wholeNumberSetting } from "~/utils/settings.server";
  * Past this budget a request is answered 503 with Retry-After instead, and the process
  * stays up for everybody else.
  */
-export const BODY_BUDGET_BYTES = wholeNumberSetting("QUILL_BODY_BUDGET_BYTES", 48 * 1024 * 1024);
+export const BODY_BUDGET_BYTES = env().QUILL_BODY_BUDGET_BYTES;
 let budgetInUse = 0;
 
 /** How many body bytes this process holds right now (for tests and logs). */

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 
 // Every other security header (nosniff, framing, referrer, HSTS...) is set by the server on
-// every response, with helmet (server/security-headers.js). The Content-Security-Policy is
+// every response, with helmet (server/security-headers.ts). The Content-Security-Policy is
 // the app's: its nonce belongs to the page being rendered.
 
 export function createNonce() {

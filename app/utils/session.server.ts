@@ -1,6 +1,7 @@
 import { createCookie, createCookieSessionStorage, redirect } from "@remix-run/node";
 import { getUserById, type SessionUser } from "~/models/user.server";
 import { sessionSecrets } from "../../scripts/session-secret.js";
+import { env } from "~/utils/env.server";
 import { safeRedirect } from "~/utils/redirect";
 
 const THIRTY_DAYS = 60 * 60 * 24 * 30;
@@ -14,9 +15,9 @@ type SessionFlashData = { notice: string };
 // Secure cookies are not sent over plain HTTP, except to localhost; COOKIE_SECURE=false
 // allows running the production build over plain HTTP on another host name.
 const secureCookie =
-  process.env.NODE_ENV === "production" && process.env.COOKIE_SECURE !== "false";
+  process.env.NODE_ENV === "production" && env().COOKIE_SECURE;
 
-const SESSION_COOKIE = "__quill_session";
+export const SESSION_COOKIE = "__quill_session";
 
 const sessionStorage = createCookieSessionStorage<SessionData, SessionFlashData>({
   cookie: {
@@ -87,9 +88,10 @@ export async function createUserSession(user: SessionUser, redirectTo: string | 
   });
 }
 
-export async function logout(request: Request) {
+/** Signs out and goes to `redirectTo` when it is a local path (else the front page). */
+export async function logout(request: Request, redirectTo: string | null = null) {
   const session = await getSession(request);
-  return redirect("/", {
+  return redirect(safeRedirect(redirectTo), {
     headers: { "Set-Cookie": await sessionStorage.destroySession(session) },
   });
 }

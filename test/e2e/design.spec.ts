@@ -1,59 +1,15 @@
-import fs from "node:fs";
-import path from "node:path";
-import type { Page } from "@playwright/test";
 import { HttpClient, PASSWORD } from "../support/http-client";
 import { asBlob, pngImage } from "../support/images";
 import { expect, expectSignedIn, expectSignedOut, test, uniqueName } from "./fixtures";
+import { backgroundIsDark, expectWellMade, screens } from "./well-made";
 
 // The finished design, checked the way people meet it: on a phone (390 px) and a laptop
 // (1280 px), in light and dark, with JavaScript on and off (the two Playwright projects).
 // Every page here must fit the screen (no sideways scrolling), pass axe-core with no
 // violations, and log no console errors or CSP violations (the fixture checks those).
 
-const AXE_SOURCE = fs.readFileSync(path.resolve(import.meta.dirname, "../../node_modules/axe-core/axe.min.js"), "utf8");
-
-/**
- * axe-core, run inside the page (evaluated through the debugging protocol, so the page's CSP
- * does not stop it). A page without JavaScript never runs axe's timers, so its HTML, as the
- * browser holds it, is checked in a second page that may run scripts (the page's own
- * scripts removed), at the same address, size and colour scheme, with the same stylesheet.
- */
-async function axeViolations(page: Page, javaScriptEnabled: boolean) {
-  let target = page;
-  if (!javaScriptEnabled) {
-    const html = (await page.content()).replace(/<script\b[\s\S]*?<\/script>/g, "");
-    const viewport = page.viewportSize() ?? undefined;
-    const colorScheme = await page.evaluate(() => (matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light"));
-    target = await page.context().browser()!.newPage({ viewport, colorScheme, javaScriptEnabled: true });
-    await target.route(page.url(), (route) => route.fulfill({ contentType: "text/html; charset=utf-8", body: html }));
-    await target.goto(page.url());
-  }
-  try {
-    await target.evaluate(AXE_SOURCE);
-    return await target.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
-      const { violations } = await axe.run(document, { resultTypes: ["violations"] });
-      return violations.map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
-    });
-  } finally {
-    if (target !== page) await target.close();
-  }
-}
-
-/** No sideways scrolling, and nothing axe-core objects to. */
-async function expectWellMade(page: Page, what: string) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow, `${what}: horizontal scroll`).toBeLessThanOrEqual(0);
-  const javaScriptEnabled = test.info().project.use.javaScriptEnabled !== false;
-  expect(await axeViolations(page, javaScriptEnabled), `${what}: axe-core`).toEqual([]);
-}
-
-/** The page's background: dark or light, as drawn. */
-async function backgroundIsDark(page: Page) {
-  const rgb = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
-  const [r, g, b] = (rgb.match(/\d+/g) ?? []).map(Number);
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b < 100;
-}
+// The same page with JavaScript or without (playwright.config.ts: `npm test` runs it once).
+const SAME = { tag: "@same-without-js" };
 
 // One author with a long name and a post that has everything; made once for the file (in each
 // worker, so the names carry a random part).
@@ -84,100 +40,100 @@ test.beforeAll(async () => {
   });
 });
 
-for (const width of [390, 1280]) {
-  for (const colorScheme of ["light", "dark"] as const) {
-    test.describe(`${width} px, ${colorScheme}`, () => {
-      test.use({ viewport: { width, height: 860 }, colorScheme });
+for (const { width, colorScheme } of screens()) {
+  test.describe(`${width} px, ${colorScheme}`, () => {
+    test.use({ viewport: { width, height: 860 }, colorScheme });
 
-      test("the front page, a post and an author's page, signed out", async ({ page }) => {
-        await page.goto("/");
-        await expectSignedOut(page);
-        expect(await backgroundIsDark(page)).toBe(colorScheme === "dark");
-        await expect(page.getByRole("link", { name: SHOWCASE })).toBeVisible();
-        await expectWellMade(page, "front page");
+    test("the front page, a post and an author's page, signed out", SAME, async ({ page }) => {
+      await page.goto("/");
+      await expectSignedOut(page);
+      expect(await backgroundIsDark(page)).toBe(colorScheme === "dark");
+      await expect(page.getByRole("link", { name: SHOWCASE })).toBeVisible();
+      await expectWellMade(page, "front page");
 
-        await page.goto(`/${showcase}`);
-        await expect(page.getByRole("heading", { level: 1, name: SHOWCASE })).toBeVisible();
-        await expect(page.locator(".prose table")).toBeVisible();
-        await expectWellMade(page, "post");
+      await page.goto(`/${showcase}`);
+      await expect(page.getByRole("heading", { level: 1, name: SHOWCASE })).toBeVisible();
+      await expect(page.locator(".prose table")).toBeVisible();
+      await expectWellMade(page, "post");
 
-        await page.goto(`/${longTitle}`);
-        await expectWellMade(page, "post with a long title and address");
+      await page.goto(`/${longTitle}`);
+      await expectWellMade(page, "post with a long title and address");
 
-        await page.goto(`/u/${LONG_NAME}`);
-        await expect(page.getByRole("heading", { level: 1, name: LONG_NAME })).toBeVisible();
-        await expectWellMade(page, "author's page");
-      });
-
-      test("the forms with their errors, and the header signed in", async ({ page, javaScriptEnabled }) => {
-        await page.goto("/signup");
-        await page.getByLabel("Username").fill("no spaces allowed");
-        await page.getByLabel("Password", { exact: true }).fill("short");
-        await page.getByLabel("Password again").fill("other");
-        await page.getByRole("button", { name: "Sign up" }).click();
-        await expect(page.getByText("A password needs at least 8 characters.")).toBeVisible();
-        await expect(page.getByLabel("Username")).toHaveAttribute("aria-invalid", "true");
-        await expectWellMade(page, "sign-up form with errors");
-
-        await page.goto("/login");
-        // A name no account can have: refused at once, without counting against the login limits.
-        await page.getByLabel("Username").fill("nobody here");
-        await page.getByLabel("Password").fill("not the password");
-        await page.getByRole("button", { name: "Log in" }).click();
-        await expect(page.getByRole("alert")).toHaveText("That username and password do not match.");
-        await expectWellMade(page, "login form with an error");
-
-        await page.getByLabel("Username").fill(LONG_NAME);
-        await page.getByLabel("Password").fill(PASSWORD);
-        await page.getByRole("button", { name: "Log in" }).click();
-        await expectSignedIn(page, LONG_NAME);
-        await expectWellMade(page, "front page, signed in with a 32-character name");
-
-        await page.goto("/new");
-        await page.getByLabel("Text").fill("Words without a title yet.");
-        await page.getByRole("button", { name: "Publish" }).click();
-        await expect(page.getByText("A post needs a title.")).toBeVisible();
-        await expect(page.getByLabel("Title")).toHaveAttribute("aria-invalid", "true");
-        // With JavaScript the schema caught it in the browser; without, the server did.
-        expect(new URL(page.url()).pathname).toBe("/new");
-        await expect(page.getByLabel("Text")).toHaveValue("Words without a title yet.");
-        await expectWellMade(page, "new-post form with an error");
-
-        await page.getByRole("button", { name: "Preview" }).click();
-        await expect(page.getByRole("region", { name: "Preview" })).toContainText("Words without a title yet.");
-        await expectWellMade(page, "new-post form with a preview");
-
-        await page.goto(`/${showcase}/edit`);
-        await expect(page.getByLabel("Title")).toHaveValue(SHOWCASE);
-        await expectWellMade(page, "edit form with the current image");
-
-        await page.goto("/settings");
-        await expectWellMade(page, "settings");
-        await page.goto("/settings/tokens");
-        await page.getByLabel("Token name").fill(`token ${uniqueName("t")}`);
-        await page.getByRole("button", { name: "Create token" }).click();
-        await expect(page.getByLabel("Copy it now: it will not be shown again.")).toBeVisible();
-        await expectWellMade(page, "API tokens with a new token");
-        if (javaScriptEnabled) expect(await backgroundIsDark(page)).toBe(colorScheme === "dark");
-      });
-
-      test("error pages: 404 and 410", async ({ page }) => {
-        const missing = await page.goto("/no/such/page");
-        expect(missing?.status()).toBe(404);
-        await expect(page).toHaveTitle("Page not found · Quill");
-        await expectWellMade(page, "404");
-
-        const client = new HttpClient(process.env.QUILL_E2E_URL!);
-        await client.signup(uniqueName("gone"));
-        const id = await client.createPost({ title: "Soon gone" });
-        await client.post(`/${id}/delete`, {});
-        const gone = await page.goto(`/${id}`);
-        expect(gone?.status()).toBe(410);
-        await expect(page.getByRole("heading", { level: 1 })).toHaveText("This post was deleted");
-        await expectWellMade(page, "410");
-      });
+      await page.goto(`/u/${LONG_NAME}`);
+      await expect(page.getByRole("heading", { level: 1, name: LONG_NAME })).toBeVisible();
+      await expectWellMade(page, "author's page");
     });
-  }
+
+    test("the forms with their errors, and the header signed in", async ({ page, javaScriptEnabled }) => {
+      // A dozen pages, each checked by axe (twice over without JavaScript): past 60 s on a busy machine.
+      test.slow();
+      await page.goto("/signup");
+      await page.getByLabel("Username").fill("no spaces allowed");
+      await page.getByLabel("Password", { exact: true }).fill("short");
+      await page.getByLabel("Password again").fill("other");
+      await page.getByRole("button", { name: "Sign up" }).click();
+      await expect(page.getByText("A password needs at least 8 characters.")).toBeVisible();
+      await expect(page.getByLabel("Username")).toHaveAttribute("aria-invalid", "true");
+      await expectWellMade(page, "sign-up form with errors");
+
+      await page.goto("/login");
+      // A name no account can have: refused at once, without counting against the login limits.
+      await page.getByLabel("Username").fill("nobody here");
+      await page.getByLabel("Password").fill("not the password");
+      await page.getByRole("button", { name: "Log in" }).click();
+      await expect(page.getByRole("alert")).toHaveText("That username and password do not match.");
+      await expectWellMade(page, "login form with an error");
+
+      await page.getByLabel("Username").fill(LONG_NAME);
+      await page.getByLabel("Password").fill(PASSWORD);
+      await page.getByRole("button", { name: "Log in" }).click();
+      await expectSignedIn(page, LONG_NAME);
+      await expectWellMade(page, "front page, signed in with a 32-character name");
+
+      await page.goto("/new");
+      await page.getByLabel("Text").fill("Words without a title yet.");
+      await page.getByRole("button", { name: "Publish" }).click();
+      await expect(page.getByText("A post needs a title.")).toBeVisible();
+      await expect(page.getByLabel("Title")).toHaveAttribute("aria-invalid", "true");
+      // With JavaScript the schema caught it in the browser; without, the server did.
+      expect(new URL(page.url()).pathname).toBe("/new");
+      await expect(page.getByLabel("Text")).toHaveValue("Words without a title yet.");
+      await expectWellMade(page, "new-post form with an error");
+
+      await page.getByRole("button", { name: "Preview" }).click();
+      await expect(page.getByRole("region", { name: "Preview" })).toContainText("Words without a title yet.");
+      await expectWellMade(page, "new-post form with a preview");
+
+      await page.goto(`/${showcase}/edit`);
+      await expect(page.getByLabel("Title")).toHaveValue(SHOWCASE);
+      await expectWellMade(page, "edit form with the current image");
+
+      await page.goto("/settings");
+      await expectWellMade(page, "settings");
+      await page.goto("/settings/tokens");
+      await page.getByLabel("Token name").fill(`token ${uniqueName("t")}`);
+      await page.getByRole("button", { name: "Create token" }).click();
+      await expect(page.getByLabel("Copy it now: it will not be shown again.")).toBeVisible();
+      await expectWellMade(page, "API tokens with a new token");
+      if (javaScriptEnabled) expect(await backgroundIsDark(page)).toBe(colorScheme === "dark");
+    });
+
+    test("error pages: 404 and 410", SAME, async ({ page }) => {
+      const missing = await page.goto("/no/such/page");
+      expect(missing?.status()).toBe(404);
+      await expect(page).toHaveTitle("Page not found · Quill");
+      await expectWellMade(page, "404");
+
+      const client = new HttpClient(process.env.QUILL_E2E_URL!);
+      await client.signup(uniqueName("gone"));
+      const id = await client.createPost({ title: "Soon gone" });
+      await client.post(`/${id}/delete`, {});
+      const gone = await page.goto(`/${id}`);
+      expect(gone?.status()).toBe(410);
+      await expect(page.getByRole("heading", { level: 1 })).toHaveText("This post was deleted");
+      await expectWellMade(page, "410");
+    });
+  });
 }
 
 test.describe("320 px, the narrowest phone we promise", () => {

@@ -57,9 +57,26 @@ export function account(page: Page) {
   return page.getByRole("navigation", { name: "Account" });
 }
 
+/** Phones (up to 40rem) show the account's links in a menu (app/components/site-header.tsx). */
+function hasAccountMenu(page: Page) {
+  return (page.viewportSize()?.width ?? 1280) <= 640;
+}
+
+/** The header's account menu on a phone, opened (a <details>: it opens without JavaScript too). */
+export async function openAccountMenu(page: Page) {
+  const menu = account(page).locator("details.account-menu");
+  if (!(await menu.evaluate((details: HTMLDetailsElement) => details.open))) await menu.locator("summary").click();
+  await expect(menu).toHaveAttribute("open", "");
+}
+
 export async function expectSignedIn(page: Page, username: string) {
+  if (hasAccountMenu(page)) {
+    await expect(account(page).locator("summary")).toContainText(username);
+    await openAccountMenu(page);
+  }
   await expect(account(page).getByRole("link", { name: username, exact: true })).toBeVisible();
   await expect(account(page).getByRole("button", { name: "Log out" })).toBeVisible();
+  if (hasAccountMenu(page)) await account(page).locator("summary").click();
 }
 
 export async function expectSignedOut(page: Page) {
@@ -85,6 +102,7 @@ export async function logIn(page: Page, username: string) {
 }
 
 export async function logOut(page: Page) {
+  if (hasAccountMenu(page)) await openAccountMenu(page);
   await account(page).getByRole("button", { name: "Log out" }).click();
   await expectSignedOut(page);
 }

@@ -81,7 +81,7 @@ test("history, an old version, a word-level comparison on a phone, and restoring
 
   // The old version, marked as such, with the way back to the current one.
   await phone.getByRole("link", { name: "version 1" }).first().click();
-  await expect(phone.getByRole("note")).toContainText("This is an old version of this post: version 1");
+  await expect(phone.getByRole("note")).toContainText("Old version. This is version 1 of this post");
   await expect(phone.locator(".post-text")).toHaveText("Buy bread and <b>milk</b>.");
   await expect(phone.getByRole("link", { name: "Log in to restore this version" })).toBeVisible();
   await expectSameDocument(phone, javaScriptEnabled);

@@ -26,6 +26,10 @@ function call(path: string, options: Call = {}, baseUrl = app.url) {
   return callApi(baseUrl, path, options);
 }
 
+// Every field, asked for by name: the default is the tutorial's shape (tutorial-client.test.ts).
+const ALL_FIELDS = "fields=id,owner,editor,title,text,version,createdAt,updatedAt,image,imageAlt";
+const ALL_LIST_FIELDS = "fields=id,owner,editor,title,version,createdAt,updatedAt,image";
+
 type Post = { id: number; owner: string; editor: string; title: string; text: string; version: number; image: string | null };
 
 /** The body of a success: a post unless told otherwise. */
@@ -60,16 +64,18 @@ describe("reading (the tutorial's REST tests)", () => {
     const created = await createPost(token, { title: "First", text: "Hello, API" });
     const body = await ok<{ data: Record<string, unknown>[]; next: string | null }>(await call("/api"));
     expect(body.next).toBeNull();
-    expect(body.data).toHaveLength(1);
-    expect(body.data[0]).toMatchObject({ id: created.id, owner: username, editor: username, title: "First", image: null });
-    expect(body.data[0]).not.toHaveProperty("text");
+    expect(body.data).toEqual([{ id: created.id, owner: username, editor: username, title: "First" }]);
+    const rich = await ok<{ data: Record<string, unknown>[] }>(await call(`/api?${ALL_LIST_FIELDS}`));
+    expect(rich.data[0]).toMatchObject({ id: created.id, owner: username, editor: username, title: "First", version: 1, image: null });
+    expect(Object.keys(rich.data[0])).toEqual(["id", "owner", "editor", "title", "version", "createdAt", "updatedAt", "image"]);
   });
 
   it("gets one post with its text and version", async () => {
     const { token, username } = await newUser("getter");
     const { id } = await createPost(token, { title: "Read me", text: "line one\nline two" });
-    const { data } = await ok(await call(`/api/${id}`));
-    expect(data).toMatchObject({ id, owner: username, editor: username, title: "Read me", text: "line one\nline two", version: 1, image: null });
+    expect((await ok(await call(`/api/${id}`))).data).toEqual({ id, owner: username, editor: username, title: "Read me", text: "line one\nline two" });
+    const { data } = await ok(await call(`/api/${id}?${ALL_FIELDS}`));
+    expect(data).toMatchObject({ id, owner: username, editor: username, title: "Read me", text: "line one\nline two", version: 1, image: null, imageAlt: "" });
     expect(typeof id).toBe("number");
     expect(new Date((data as unknown as { createdAt: string }).createdAt).getTime()).not.toBeNaN();
   });
@@ -114,7 +120,7 @@ describe("writing", () => {
   it("creates with 201 and a Location; owner and editor are the caller, whatever the body says", async () => {
     const { token, username } = await newUser("author");
     const victim = await newUser("victim");
-    const response = await call("/api", {
+    const response = await call(`/api?${ALL_FIELDS}`, {
       method: "POST",
       token,
       json: { title: "  Mine  ", text: "a\r\nb", owner: victim.username, editor: victim.username, id: 424242, version: 9, extra: [1] },
@@ -123,7 +129,7 @@ describe("writing", () => {
     expect(response.headers.get("Location")).toBe(`/api/${data.id}`);
     expect(data).toMatchObject({ owner: username, editor: username, title: "Mine", text: "a\nb", version: 1 });
     expect(data.id).not.toBe(424242);
-    const fetched = await ok(await call(response.headers.get("Location")!));
+    const fetched = await ok(await call(`${response.headers.get("Location")!}?${ALL_FIELDS}`));
     expect(fetched.data).toEqual(data);
   });
 
@@ -193,9 +199,9 @@ describe("writing", () => {
     const owner = await newUser("owner");
     const editor = await newUser("editor");
     const { id } = await createPost(owner.token, { title: "Before", text: "Body stays" });
-    const { data } = await ok(await call(`/api/${id}`, { method: "PATCH", token: editor.token, json: { title: "After", owner: editor.username } }));
+    const { data } = await ok(await call(`/api/${id}?${ALL_FIELDS}`, { method: "PATCH", token: editor.token, json: { title: "After", owner: editor.username } }));
     expect(data).toMatchObject({ id, title: "After", text: "Body stays", owner: owner.username, editor: editor.username, version: 2 });
-    const second = await ok(await call(`/api/${id}`, { method: "PATCH", token: owner.token, json: { text: "New body", version: 2 } }));
+    const second = await ok(await call(`/api/${id}?${ALL_FIELDS}`, { method: "PATCH", token: owner.token, json: { text: "New body", version: 2 } }));
     expect(second.data).toMatchObject({ title: "After", text: "New body", editor: owner.username, version: 3 });
   });
 
@@ -207,7 +213,7 @@ describe("writing", () => {
     const before = (await databaseSnapshot(app.databaseUrl));
     await failed(await call(`/api/${id}`, { method: "PATCH", token, json: { text: "v2 by me", version: 1 } }), 409, /version 2.*Nothing was saved/);
     expect((await databaseSnapshot(app.databaseUrl))).toEqual(before);
-    expect((await ok(await call(`/api/${id}`))).data).toMatchObject({ text: "v2 by other", version: 2 });
+    expect((await ok(await call(`/api/${id}?${ALL_FIELDS}`))).data).toMatchObject({ text: "v2 by other", version: 2 });
   });
 
   it("refuses bad edits with 400 naming the field, and writes nothing", async () => {
@@ -399,7 +405,7 @@ describe("uploading an image", () => {
     const owner = await newUser("owner");
     const uploader = await newUser("uploader");
     const { id } = await createPost(owner.token, { title: "Picture", text: "Some text" });
-    const response = await call(`/api/${id}/image`, { method: "PUT", token: uploader.token, body: await pngImage(2000, 1000), headers: { "Content-Type": "image/png" } });
+    const response = await call(`/api/${id}/image?${ALL_FIELDS}`, { method: "PUT", token: uploader.token, body: await pngImage(2000, 1000), headers: { "Content-Type": "image/png" } });
     const { data } = await ok(response);
     expect(data).toMatchObject({ id, owner: owner.username, editor: uploader.username, version: 2, text: "Some text" });
     expect(data.image).toMatch(new RegExp(`^/${id}/image\\?v=[A-Za-z0-9_-]+$`));
@@ -409,13 +415,13 @@ describe("uploading an image", () => {
     expect(image.headers.get("Content-Type")).toBe("image/webp");
     const stored = await sharp(new Uint8Array(await image.arrayBuffer())).metadata();
     expect([stored.format, stored.width, stored.height]).toEqual(["webp", 1024, 512]);
-    expect((await ok<{ data: Post[] }>(await call("/api"))).data.find((post) => post.id === id)?.image).toBe(data.image);
+    expect((await ok<{ data: Post[] }>(await call(`/api?${ALL_LIST_FIELDS}`))).data.find((post) => post.id === id)?.image).toBe(data.image);
   });
 
   it("takes a JPEG too, with a charset-style parameter on its type", async () => {
     const { token } = await newUser();
     const { id } = await createPost(token);
-    const { data } = await ok(await call(`/api/${id}/image`, { method: "PUT", token, body: await jpegImage(640, 480), headers: { "Content-Type": "image/jpeg; q=1" } }));
+    const { data } = await ok(await call(`/api/${id}/image?${ALL_FIELDS}`, { method: "PUT", token, body: await jpegImage(640, 480), headers: { "Content-Type": "image/jpeg; q=1" } }));
     const stored = await sharp(new Uint8Array(await (await fetch(new URL(data.image!, app.url))).arrayBuffer())).metadata();
     expect([stored.width, stored.height]).toEqual([640, 480]);
   });
@@ -503,6 +509,25 @@ describe("pagination over 250 posts", () => {
   });
   afterAll(() => paged?.stop());
 
+  it("links the next page in an RFC 8288 Link header, keeping the other parameters, until the last page", async () => {
+    const seen: number[] = [];
+    let path: string | null = "/api?limit=100&fields=title";
+    while (path) {
+      const response = await list(path.slice("/api".length));
+      const page = await ok<Page>(response);
+      seen.push(...page.data.map((post) => post.id));
+      const link = response.headers.get("Link");
+      if (page.next === null) {
+        expect(link).toBeNull();
+        path = null;
+      } else {
+        expect(link).toBe(`</api?limit=100&fields=title&cursor=${encodeURIComponent(page.next)}>; rel="next"`);
+        path = /^<([^>]+)>; rel="next"$/.exec(link!)![1];
+      }
+    }
+    expect(seen).toEqual(ids);
+  });
+
   it("gives 50 by default, newest first, with a next cursor", async () => {
     const page = await ok<Page>(await list(""));
     expect(page.data.map((post) => post.id)).toEqual(ids.slice(0, 50));
@@ -539,5 +564,102 @@ describe("pagination over 250 posts", () => {
     for (const limit of ["0", "-1", "201", "1000", "abc", "1.5", "", "050", "1e2", " 5"]) {
       await failed(await list(`?limit=${encodeURIComponent(limit)}`), 400, /"limit".*1 to 200/);
     }
+  });
+});
+
+describe("versions as ETags, and conditional writes with If-Match", () => {
+  const tagOf = (response: Response) => response.headers.get("ETag");
+
+  it("sends the version as a strong ETag on reads and on every write's answer", async () => {
+    const { token } = await newUser();
+    const created = await call("/api", { method: "POST", token, json: { title: "Tagged" } });
+    expect(tagOf(created)).toBe('"1"');
+    const { id } = (await ok(created, 201)).data;
+    expect(tagOf(await call(`/api/${id}`))).toBe('"1"');
+    const patched = await call(`/api/${id}`, { method: "PATCH", token, json: { text: "v2" } });
+    expect(tagOf(patched)).toBe('"2"');
+    const imaged = await call(`/api/${id}/image`, { method: "PUT", token, body: await pngImage(), headers: { "Content-Type": "image/png" } });
+    expect(tagOf(imaged)).toBe('"3"');
+    expect(tagOf(await call(`/api/${id}?fields=version`))).toBe('"3"');
+  });
+
+  it("saves a PATCH whose If-Match names the current version (or *, or a list holding it)", async () => {
+    const { token } = await newUser();
+    const { id } = await createPost(token);
+    const first = await call(`/api/${id}`, { method: "PATCH", token, json: { text: "v2" }, headers: { "If-Match": '"1"' } });
+    expect(tagOf(first)).toBe('"2"');
+    await ok(first);
+    await ok(await call(`/api/${id}`, { method: "PATCH", token, json: { text: "v3" }, headers: { "If-Match": "*" } }));
+    await ok(await call(`/api/${id}`, { method: "PATCH", token, json: { text: "v4" }, headers: { "If-Match": '"9", "3"' } }));
+    expect((await ok(await call(`/api/${id}?fields=text,version`))).data).toMatchObject({ text: "v4", version: 4 });
+  });
+
+  it("refuses a PATCH whose If-Match names another version with 412 and the current ETag, and writes nothing", async () => {
+    const { token } = await newUser();
+    const other = await newUser();
+    const { id } = await createPost(token, { title: "Shared", text: "v1" });
+    await ok(await call(`/api/${id}`, { method: "PATCH", token: other.token, json: { text: "v2 by other" } }));
+    const before = await databaseSnapshot(app.databaseUrl);
+    for (const ifMatch of ['"1"', 'W/"2"', '"1", "3"', '"abc"']) {
+      const response = await call(`/api/${id}`, { method: "PATCH", token, json: { text: "v2 by me" }, headers: { "If-Match": ifMatch } });
+      expect(tagOf(response), ifMatch).toBe('"2"');
+      await failed(response, 412, /at version 2 .*If-Match.*Nothing was changed/);
+    }
+    expect(await databaseSnapshot(app.databaseUrl)).toEqual(before);
+  });
+
+  it("refuses a malformed If-Match with 400, and answers 404 before 412 for a missing post", async () => {
+    const { token } = await newUser();
+    const { id } = await createPost(token);
+    for (const ifMatch of ["1", '"1', "W/1", '"1" "2"', '"1",, x']) {
+      await failed(await call(`/api/${id}`, { method: "PATCH", token, json: { text: "x" }, headers: { "If-Match": ifMatch } }), 400, /If-Match/);
+    }
+    await failed(await call("/api/999999", { method: "PATCH", token, json: { text: "x" }, headers: { "If-Match": '"1"' } }), 404);
+    await failed(await call("/api/999999", { method: "DELETE", token, headers: { "If-Match": '"1"' } }), 404);
+  });
+
+  it("deletes under If-Match only at that version: 412 and the post stays otherwise; 403 for others comes first", async () => {
+    const owner = await newUser("owner");
+    const stranger = await newUser("stranger");
+    const { id } = await createPost(owner.token);
+    await ok(await call(`/api/${id}`, { method: "PATCH", token: owner.token, json: { text: "v2" } }));
+    await failed(await call(`/api/${id}`, { method: "DELETE", token: stranger.token, headers: { "If-Match": '"1"' } }), 403);
+    await failed(await call(`/api/${id}`, { method: "DELETE", token: owner.token, headers: { "If-Match": '"1"' } }), 412, /at version 2/);
+    await ok(await call(`/api/${id}`));
+    await ok(await call(`/api/${id}`, { method: "DELETE", token: owner.token, headers: { "If-Match": '"2"' } }));
+    await failed(await call(`/api/${id}`), 404);
+  });
+
+  it("makes an image upload and a restore conditional too", async () => {
+    const { token } = await newUser();
+    const { id } = await createPost(token);
+    await ok(await call(`/api/${id}`, { method: "PATCH", token, json: { text: "v2" } }));
+    const before = await databaseSnapshot(app.databaseUrl);
+    await failed(await call(`/api/${id}/image`, { method: "PUT", token, body: await pngImage(), headers: { "Content-Type": "image/png", "If-Match": '"1"' } }), 412);
+    await failed(await call(`/api/${id}/revisions/1/restore`, { method: "POST", token, headers: { "If-Match": '"1"' } }), 412);
+    expect(await databaseSnapshot(app.databaseUrl)).toEqual(before);
+    await ok(await call(`/api/${id}/revisions/1/restore`, { method: "POST", token, headers: { "If-Match": '"2"' } }), 201);
+  });
+});
+
+describe("?fields=", () => {
+  it("shows exactly the fields named, id always, in a fixed order", async () => {
+    const { token, username } = await newUser();
+    const { id } = await createPost(token, { title: "Fields", text: "Body" });
+    const { data } = await ok<{ data: Record<string, unknown> }>(await call(`/api/${id}?fields=version,owner`));
+    expect(data).toEqual({ id, owner: username, version: 1 });
+    const listed = await ok<{ data: Record<string, unknown>[] }>(await call("/api?fields=title&limit=1"));
+    expect(listed.data).toEqual([{ id, title: "Fields" }]);
+    const written = await ok<{ data: Record<string, unknown> }>(await call(`/api/${id}?fields=text,updatedAt`, { method: "PATCH", token, json: { text: "New" } }));
+    expect(Object.keys(written.data)).toEqual(["id", "text", "updatedAt"]);
+  });
+
+  it("refuses unknown names with 400 naming the choices (text is not in lists)", async () => {
+    const { token } = await newUser();
+    const { id } = await createPost(token);
+    for (const fields of ["bogus", "title,", "", "Title", "title, text"]) {
+      await failed(await call(`/api/${id}?fields=${encodeURIComponent(fields)}`), 400, /"fields".*Choose from id, owner, editor, title, text/);
+    }
+    await failed(await call("/api?fields=text"), 400, /"text" is not a field of a post in a list \(it is in \/api\/<id>\)/);
   });
 });

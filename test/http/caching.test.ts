@@ -6,8 +6,8 @@ import { HttpClient, visibleText } from "../support/http-client";
 import { withTestDatabase } from "../support/database";
 import { asBlob, pngImage } from "../support/images";
 
-// Pages and API reads kept for visitors (server/kept-answers.js) and images answered ahead
-// of Remix (server/images.js), against the production build. Kept answers live in each
+// Pages and API reads kept for visitors (the response cache, server/response-cache.ts) and images answered ahead
+// of Remix (server/images.ts), against the production build. Kept answers live in each
 // worker's memory, so this app has one worker: the second request meets the first one's
 // worker. TRUST_PROXY=1 lets the login flood come from many addresses.
 
@@ -16,7 +16,7 @@ let author: HttpClient;
 beforeAll(async () => {
   // Kept answers live 10 minutes here instead of 60 s, so that slow steps (1,500 junk URLs,
   // 200 logins) on a busy machine cannot pass for an eviction; the 60 s rule has a test of its own.
-  app = await startApp({ env: { WEB_CONCURRENCY: "1", TRUST_PROXY: "1", KEPT_ANSWERS_MAX_AGE_SECONDS: "600" } });
+  app = await startApp({ env: { WEB_CONCURRENCY: "1", TRUST_PROXY: "1", RESPONSE_CACHE_MAX_AGE_SECONDS: "600" } });
   author = new HttpClient(app.url);
   await author.signup();
 });
@@ -205,8 +205,9 @@ describe("pages kept for visitors who are not signed in", () => {
       expect(login.status).toBe(401);
       if (n % 50 === 49) expect(await frontPageKept(), `after ${n + 1} failed logins`).toBe(true);
     }
-    // They were written, a row per name and per address, and changed nothing pages show.
-    expect((await count("Throttle")) - rowsBefore).toBe(400);
+    // They were written, a row per (name, address), per address and per name (the
+    // account's ceiling), and changed nothing pages show.
+    expect((await count("Throttle")) - rowsBefore).toBe(600);
     expect(await count("ContentVersion")).toBe(versionBefore);
   }, 120_000);
 
@@ -240,7 +241,7 @@ describe("pages kept for visitors who are not signed in", () => {
   it("compresses each answer the way the client takes it: gzip made once per page, else Brotli, or not at all", async () => {
     await fetch(`${app.url}/`);
     const cases: [acceptEncoding: string, encoding: string | undefined][] = [
-      // A kept page's gzip is spliced from parts compressed once (server/spliced-gzip.js).
+      // A kept page's gzip is spliced from parts compressed once (server/spliced-gzip.ts).
       ["gzip, deflate, br, zstd", "gzip"],
       ["br", "br"],
       ["gzip", "gzip"],
@@ -267,8 +268,8 @@ describe("pages kept for visitors who are not signed in", () => {
 });
 
 describe("kept answers' age", () => {
-  it("renders a page again once it has been kept for KEPT_ANSWERS_MAX_AGE_SECONDS, even when nothing changed", async () => {
-    const young = await startApp({ env: { WEB_CONCURRENCY: "1", KEPT_ANSWERS_MAX_AGE_SECONDS: "2" } });
+  it("renders a page again once it has been cached for RESPONSE_CACHE_MAX_AGE_SECONDS, even when nothing changed", async () => {
+    const young = await startApp({ env: { WEB_CONCURRENCY: "1", RESPONSE_CACHE_MAX_AGE_SECONDS: "2" } });
     try {
       const kept = async (path: string) => {
         const response = await fetch(`${young.url}${path}`);

@@ -610,3 +610,127 @@ describe("hostile request lines and headers against the production build", () =>
     expect(await databaseSnapshot(app.databaseUrl)).toEqual(before);
   });
 });
+
+// A path whose percent-encoding does not decode: Express and Remix threw on it (a 500).
+const badPaths: { name: string; path: string; api: boolean }[] = [
+  { name: "a lone %", path: "/%", api: false },
+  { name: "a % before non-hex characters", path: "/%zz", api: false },
+  { name: "a cut-off UTF-8 sequence", path: "/%E0%A4%A", api: false },
+  { name: "a stray % in a post's address", path: "/1%/edit", api: false },
+  { name: "single-fetch data of a bad path", path: "/%.data", api: false },
+  { name: "a lone % under /api", path: "/api/%", api: true },
+  { name: "an invalid byte under /API", path: "/API/%FF", api: true },
+];
+
+describe("paths that do not decode, on a raw socket", () => {
+  it.each(badPaths)("$name ($path) → 400", async ({ path, api }) => {
+    const answer = await rawRequest(`GET ${path} HTTP/1.1\r\nHost: ${new URL(app.url).host}`);
+    outcomes.push({ name: `GET ${path}`, status: answer.status, accepted: false, ms: 0 });
+    expect(answer.status, answer.text.slice(0, 300)).toBe(400);
+    const body = answer.text.slice(answer.text.indexOf("\r\n\r\n") + 4);
+    if (api) {
+      expect(answer.text).toMatch(/\r\nContent-Type: application\/json/i);
+      expect(JSON.parse(body)).toEqual({ status: "failed", reason: expect.stringMatching(/% in it must start an escape/) });
+    } else if (path.endsWith(".data")) {
+      expect(answer.text).toMatch(/\r\nContent-Type: text\/x-script/i);
+    } else {
+      // The app's own error page, in the site's layout.
+      expect(answer.text).toMatch(/\r\nContent-Type: text\/html/i);
+      expect(visibleText(body)).toContain("That request could not be understood");
+      expect(visibleText(body)).toContain("% in it must start an escape");
+    }
+  });
+
+  it("a well-formed escape of % is an ordinary address (404)", async () => {
+    expect((await rawRequest(`GET /%25 HTTP/1.1\r\nHost: ${new URL(app.url).host}`)).status).toBe(404);
+  });
+});
+
+type Continued = { continued: boolean; status: number; ms: number; closed: boolean; text: string };
+
+/**
+ * Sends a request head with `Expect: 100-continue` and no body, as curl does before a large
+ * upload, and waits for the server's word: `100 Continue` (then sends `body`, if any, and waits
+ * for the final answer) or a final answer at once.
+ */
+function expectContinue(head: string, body?: string): Promise<Continued> {
+  const { port, host } = new URL(app.url);
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), "127.0.0.1");
+    let received = "";
+    let continued = false;
+    let settled = false;
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no final answer within 5 s; got ${JSON.stringify(received.slice(0, 200))}`));
+    }, 5_000);
+    const finish = (closed: boolean) => {
+      clearTimeout(timer);
+      const final = received.replace(/^HTTP\/1\.1 100 Continue\r\n\r\n/, "");
+      socket.destroy();
+      resolve({ continued, status: Number(/^HTTP\/1\.1 (\d{3})/.exec(final)?.[1] ?? 0), ms: performance.now() - started, closed, text: final });
+    };
+    socket.on("connect", () => socket.write(`${head.replace("{host}", host)}\r\nExpect: 100-continue\r\n\r\n`));
+    socket.on("data", (chunk) => {
+      received += chunk.toString("latin1");
+      if (!continued && received.startsWith("HTTP/1.1 100 Continue\r\n\r\n")) {
+        continued = true;
+        if (body !== undefined) socket.write(body);
+      }
+      // A final answer with its whole body: as long as its Content-Length, or chunked to its last chunk.
+      const final = received.replace(/^HTTP\/1\.1 100 Continue\r\n\r\n/, "");
+      const end = final.indexOf("\r\n\r\n");
+      const length = /\r\nContent-Length: (\d+)/i.exec(final)?.[1];
+      const complete = length !== undefined ? final.length >= end + 4 + Number(length) : final.endsWith("\r\n0\r\n\r\n");
+      if (end !== -1 && complete && !settled) {
+        settled = true;
+        // Wait a moment to see whether the server closes the connection after it.
+        setTimeout(() => finish(socket.readyState !== "open"), 100);
+      }
+    });
+    socket.on("end", () => socket.end());
+    socket.on("error", reject);
+  });
+}
+
+describe("Expect: 100-continue, on a raw socket", () => {
+  const FORM = "Content-Type: multipart/form-data; boundary=x";
+  const refusals: { name: string; head: string; status: number; json?: boolean }[] = [
+    { name: "a 20 MB upload to the new-post form", head: `POST /new HTTP/1.1\r\nHost: {host}\r\n${FORM}\r\nContent-Length: 20000000`, status: 413 },
+    { name: "a 20 MB JSON body to the API", head: "PUT /api/1 HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: 20000000", status: 413, json: true },
+    {
+      name: "a cross-site form post",
+      head: `POST /new HTTP/1.1\r\nHost: {host}\r\nOrigin: http://evil.example\r\nSec-Fetch-Site: cross-site\r\n${FORM}\r\nContent-Length: 2000`,
+      status: 403,
+    },
+    { name: "a form posted to an address nothing lives at", head: `POST /nothing/here HTTP/1.1\r\nHost: {host}\r\n${FORM}\r\nContent-Length: 2000`, status: 404 },
+    { name: "JSON posted to an API address nothing lives at", head: "POST /api/nothing/here HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: 2000", status: 404, json: true },
+  ];
+
+  it.each(refusals)("$name: $status at once, no 100 Continue, connection closed", async ({ head, status, json }) => {
+    const before = await databaseSnapshot(app.databaseUrl);
+    const answer = await expectContinue(head);
+    outcomes.push({ name: `Expect: ${head.split("\r\n")[0]}`, status: answer.status, accepted: false, ms: answer.ms });
+    expect(answer.continued).toBe(false);
+    expect(answer.status, answer.text.slice(0, 300)).toBe(status);
+    expect(answer.ms).toBeLessThan(2_000);
+    expect(answer.text).toMatch(/\r\nConnection: close\r\n/i);
+    expect(answer.closed).toBe(true);
+    expect(answer.text).toMatch(/\r\nX-Content-Type-Options: nosniff\r\n/i);
+    if (json) expect(answer.text).toMatch(/\r\nContent-Type: application\/json/i);
+    expect(await databaseSnapshot(app.databaseUrl)).toEqual(before);
+  });
+
+  it("a body that will be read gets 100 Continue, and the answer once it is sent", async () => {
+    const body = "username=nobody&password=not-the-password";
+    const answer = await expectContinue(
+      `POST /login HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}`,
+      body,
+    );
+    expect(answer.continued).toBe(true);
+    // The form was read: the login failed for its username and password, not for a missing body.
+    expect(answer.status, answer.text.slice(0, 300)).toBe(401);
+    expect(answer.closed).toBe(false);
+  });
+});

@@ -31,10 +31,18 @@ describe("pages over plain HTTP (what a browser without JavaScript sends)", () =
     const username = await alice.signup(uniqueUsername("alice"));
     const html = await (await alice.get("/")).text();
     expect(visibleText(html)).toContain(`Quill New post ${username} Settings Log out`);
-    expect(html).toMatch(new RegExp(`<a class="who" title="Your posts"[^>]* href="/u/${username}">${username}</a>`));
+    expect(html).toMatch(new RegExp(`<a class="who wide-only" title="${username}: your posts"[^>]* href="/u/${username}">${username}</a>`));
+    // A new account is greeted once.
+    expect(visibleText(html)).toContain(`Welcome to Quill, ${username}! You are signed in.`);
 
-    const logout = await alice.post("/logout", {});
+    // Back to the page the header's form was on; anywhere else is refused for the front page.
+    const elsewhere = client();
+    await elsewhere.signup(uniqueUsername("ben"));
+    const away = await elsewhere.post("/logout", { redirectTo: "//evil.example/x" });
+    expect(away.headers.get("Location")).toBe("/");
+    const logout = await alice.post("/logout", { redirectTo: "/1/compare?from=1&to=2" });
     expect(logout.status).toBe(302);
+    expect(logout.headers.get("Location")).toBe("/1/compare?from=1&to=2");
     expect(alice.cookie).toBeNull();
     const after = visibleText(await (await alice.get("/")).text());
     expect(after).toContain("Quill Log in Sign up");

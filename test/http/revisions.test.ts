@@ -144,7 +144,7 @@ describe("an old version", () => {
 
     const html = await page(new HttpClient(app.url), `/${id}/history/1`);
     const text = visibleText(html);
-    expect(text).toContain("This is an old version of this post: version 1, not the current version (2). See the current version");
+    expect(text).toContain("Old version. This is version 1 of this post, not the current version (2). See the current version");
     expect(html).toMatch(new RegExp(`<a[^>]*href="/${id}"[^>]*>See the current version</a>`));
     expect(text).toContain(`Painting Version 1, saved by ${username}`);
     expect(html).toContain("First &lt;em&gt;draft&lt;/em&gt;");

@@ -407,35 +407,54 @@ describe("sessions", () => {
 });
 
 /** Set by the first throttling test; checked again after the restart. */
-let lockedUsername = "";
+let locked = { username: "", address: "" };
 
 describe("login throttling", () => {
   const TOO_MANY = "Too many failed attempts. Try again in 15 minutes.";
 
-  it("after 10 failures for one username, refuses the 11th attempt with 429 even with the right password", async () => {
+  it("after 10 failures for one username from one address, refuses that address the 11th attempt with 429 even with the right password", async () => {
     const { username } = await signedIn("target");
+    const from = randomAddress();
     for (let attempt = 1; attempt <= 10; attempt++) {
-      // A different address each time: only the username's count can explain the lock.
-      expect((await logIn(username, `wrong guess ${attempt}`)).status, `attempt ${attempt}`).toBe(401);
+      expect((await logIn(username, `wrong guess ${attempt}`, { from })).status, `attempt ${attempt}`).toBe(401);
     }
-    const locked = await logIn(username, PASSWORD);
-    expect(locked.status).toBe(429);
-    const retryAfter = Number(locked.headers.get("Retry-After"));
+    const refused = await logIn(username, PASSWORD, { from });
+    expect(refused.status).toBe(429);
+    const retryAfter = Number(refused.headers.get("Retry-After"));
     expect(retryAfter).toBeGreaterThan(14 * 60);
     expect(retryAfter).toBeLessThanOrEqual(15 * 60);
-    expect(visibleText(await locked.text())).toContain(TOO_MANY);
-    expect(locked.headers.get("Set-Cookie")).toBeNull();
-    lockedUsername = username;
+    expect(visibleText(await refused.text())).toContain(TOO_MANY);
+    expect(refused.headers.get("Set-Cookie")).toBeNull();
+    locked = { username, address: from };
+    // The stranger's failures are theirs: the owner, from their own address, gets in.
+    expect((await logIn(username, PASSWORD)).status).toBe(302);
   });
 
-  it("checks at most 10 of 40 wrong passwords sent at once", async () => {
+  it("lets the owner in from an address they logged in from while strangers on many addresses hold the account at its ceiling", async () => {
+    const { username } = await signedIn("besieged");
+    const home = randomAddress();
+    expect((await logIn(username, PASSWORD, { from: home })).status).toBe(302);
+    // 100 failures an hour per account from addresses it was not used from: 10 strangers x 10.
+    for (let stranger = 0; stranger < 10; stranger++) {
+      const from = `172.16.${randomInt(256)}.${stranger + 1}`;
+      const statuses = await Promise.all(Array.from({ length: 10 }, (_, n) => logIn(username, `botnet guess ${n}`, { from }).then((r) => r.status)));
+      expect(statuses).toEqual(Array(10).fill(401));
+    }
+    const elsewhere = await logIn(username, PASSWORD, { from: randomAddress() });
+    expect(elsewhere.status).toBe(429);
+    expect(Number(elsewhere.headers.get("Retry-After"))).toBeGreaterThan(59 * 60);
+    expect((await logIn(username, PASSWORD, { from: home })).status).toBe(302);
+  });
+
+  it("checks at most 10 of 40 wrong passwords sent at once from one address", async () => {
     const { username } = await signedIn("swarm");
+    const from = randomAddress();
     const statuses = await Promise.all(
-      Array.from({ length: 40 }, async (_, n) => (await logIn(username, `parallel guess ${n}`)).status),
+      Array.from({ length: 40 }, async (_, n) => (await logIn(username, `parallel guess ${n}`, { from })).status),
     );
     const count = (status: number) => statuses.filter((each) => each === status).length;
     expect([count(401), count(429)]).toEqual([10, 30]);
-    expect((await logIn(username, PASSWORD)).status).toBe(429);
+    expect((await logIn(username, PASSWORD, { from })).status).toBe(429);
   });
 
   it("after 10 failures from one address across usernames, refuses that address but not others", async () => {
@@ -544,9 +563,9 @@ describe("after a restart with the old secret retired", () => {
     expect((await logIn(rosa.username, PASSWORD)).status).toBe(302);
   });
 
-  it("still refuses the locked username: the failure count lives in the database", async () => {
-    expect(lockedUsername).not.toBe("");
-    const response = await logIn(lockedUsername, PASSWORD);
+  it("still refuses the locked username at that address: the failure count lives in the database", async () => {
+    expect(locked.username).not.toBe("");
+    const response = await logIn(locked.username, PASSWORD, { from: locked.address });
     expect(response.status).toBe(429);
     expect(Number(response.headers.get("Retry-After"))).toBeGreaterThan(0);
   });

@@ -194,7 +194,7 @@ describe("stopping", () => {
     // without passing it on: scripts/start.js takes its parent's death for a SIGTERM.
     const app = await start(newDataDir(), { command: ["npm", "start"] });
     const processes = descendants(app.child.pid!);
-    expect(processes.filter((each) => each.command.includes(path.join("server", "index.js")))).toHaveLength(2);
+    expect(processes.filter((each) => each.command.includes(path.join("build", "http", "index.js")))).toHaveLength(2);
     try {
       const cookies = await uploaders(app, 4);
       const picture = Buffer.from(await pngImage(1800, 1200, "#264653"));

@@ -132,10 +132,10 @@ export function descendants(pid: number): { pid: number; command: string }[] {
     });
 }
 
-/** The worker processes serving the app (server/index.js under scripts/start.js). */
+/** The worker processes serving the app (build/http/index.js, built from server/index.ts, under scripts/start.js). */
 export function workerPids(app: RunningApp): number[] {
   return descendants(app.child.pid!)
-    .filter((process) => process.command.includes(path.join("server", "index.js")))
+    .filter((process) => process.command.includes(path.join("build", "http", "index.js")))
     .map((process) => process.pid);
 }
 

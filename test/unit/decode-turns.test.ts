@@ -3,7 +3,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 
-// Image decodes take turns across worker processes (server/decode-turns.js), over a real
+// Image decodes take turns across worker processes (server/decode-turns.ts), over a real
 // node:cluster channel: three workers, one turn.
 const CLUSTER = path.resolve(
   import.meta.dirname,
@@ -21,14 +21,15 @@ type Result = {
 };
 
 async function run(scenario: string): Promise<Result[]> {
-  const { stdout } = await promisify(execFile)(process.execPath, [CLUSTER], {
+  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", CLUSTER], {
     env: { ...process.env, SCENARIO: scenario },
     timeout: 20_000,
   });
   return JSON.parse(stdout.trim().split("\n").at(-1)!) as Result[];
 }
 
-describe("decode turns across workers", () => {
+// Each of the four processes loads the TypeScript through tsx: seconds on a busy machine.
+describe("decode turns across workers", { timeout: 30_000 }, () => {
   it("runs one decode at a time over all the workers", async () => {
     const results = await run("one at a time");
     const decodes = results

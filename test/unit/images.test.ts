@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import { createDecodeGate, ImageError, processImage } from "~/utils/image.server";
+import { createDecodeQueue, ImageError, processImage } from "~/utils/image.server";
 import { jpegImage, pngImage } from "../support/images";
 
 async function size(bytes: Uint8Array) {
@@ -139,15 +139,15 @@ describe("the decode gate", () => {
   };
 
   it("runs one decode at a time, lets a few wait in order, and answers the rest 503 at once", async () => {
-    const gate = createDecodeGate({ atOnce: 1, waiting: 2, maxWaitMs: 5_000 });
+    const queue = createDecodeQueue({ atOnce: 1, waiting: 2, maxWaitMs: 5_000 });
     const order: string[] = [];
     const first = later();
     const running = [
-      gate.run(1, async () => (order.push("a start"), await first.done, order.push("a end"))),
-      gate.run(2, async () => order.push("b")),
-      gate.run(3, async () => order.push("c")),
+      queue.run(1, async () => (order.push("a start"), await first.done, order.push("a end"))),
+      queue.run(2, async () => order.push("b")),
+      queue.run(3, async () => order.push("c")),
     ];
-    const refused = await gate.run(4, async () => "ran").catch((error: unknown) => error);
+    const refused = await queue.run(4, async () => "ran").catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(ImageError);
     expect((refused as ImageError).status).toBe(503);
     first.finish();
@@ -156,28 +156,28 @@ describe("the decode gate", () => {
   });
 
   it("lets one account hold only a few places, so it cannot fill the queue", async () => {
-    const gate = createDecodeGate({ atOnce: 1, waiting: 4, perUploader: 2, maxWaitMs: 5_000 });
+    const queue = createDecodeQueue({ atOnce: 1, waiting: 4, perUploader: 2, maxWaitMs: 5_000 });
     const first = later();
-    const mine = [gate.run(7, () => first.done), gate.run(7, async () => "second")];
-    const third = await gate.run(7, async () => "ran").catch((error: unknown) => error);
+    const mine = [queue.run(7, () => first.done), queue.run(7, async () => "second")];
+    const third = await queue.run(7, async () => "ran").catch((error: unknown) => error);
     expect((third as ImageError).status).toBe(503);
     expect((third as ImageError).message).toMatch(/still being processed/);
-    const someoneElse = gate.run(8, async () => "ran");
+    const someoneElse = queue.run(8, async () => "ran");
     first.finish();
     expect((await Promise.all(mine))[1]).toBe("second");
     expect(await someoneElse).toBe("ran");
     // Once done, the account may send more.
-    expect(await gate.run(7, async () => "next")).toBe("next");
+    expect(await queue.run(7, async () => "next")).toBe("next");
   });
 
   it("gives up on a wait after its time, with a 503", async () => {
-    const gate = createDecodeGate({ atOnce: 1, waiting: 4, maxWaitMs: 50 });
+    const queue = createDecodeQueue({ atOnce: 1, waiting: 4, maxWaitMs: 50 });
     const first = later();
-    const holding = gate.run(1, () => first.done);
-    const waited = await gate.run(2, async () => "ran").catch((error: unknown) => error);
+    const holding = queue.run(1, () => first.done);
+    const waited = await queue.run(2, async () => "ran").catch((error: unknown) => error);
     expect((waited as ImageError).status).toBe(503);
     first.finish();
     await holding;
-    expect(await gate.run(3, async () => "free again")).toBe("free again");
+    expect(await queue.run(3, async () => "free again")).toBe("free again");
   });
 });

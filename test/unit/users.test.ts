@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { changePassword, createUser, endAllSessions, inTurn, verifyLogin } from "~/models/user.server";
+import { changePassword, createUser, endAllSessions, passwordHashing, verifyLogin } from "~/models/user.server";
 import { SignupSchema } from "~/utils/account-schemas";
 import { reader } from "~/utils/db.server";
 
@@ -61,7 +61,7 @@ describe("password hashing", () => {
     let most = 0;
     const order: number[] = [];
     const job = (n: number, fail = false) =>
-      inTurn(async () => {
+      passwordHashing(async () => {
         running++;
         most = Math.max(most, running);
         await new Promise((resolve) => setTimeout(resolve, 5));

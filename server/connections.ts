@@ -1,4 +1,6 @@
 // What happens to a connection once its answer is sent, and how the server stops.
+import type http from "node:http";
+import type { RequestHandler } from "express";
 
 let inFlight = 0;
 
@@ -16,9 +18,8 @@ export function requestsInFlight() {
  * connection stalled: the client's next request on it hung until a timeout. So the rest is
  * read into the void, as Node does itself (the server's requestTimeout still ends a body
  * that never finishes).
- * @type {import("express").RequestHandler}
  */
-export function trackRequests(req, res, next) {
+export const trackRequests: RequestHandler = (req, res, next) => {
   inFlight++;
   res.once("close", () => {
     inFlight--;
@@ -28,17 +29,14 @@ export function trackRequests(req, res, next) {
     }
   });
   next();
-}
+};
 
 /**
  * Stops taking connections and lets the requests in flight finish (uploads included), then
  * resolves. Keep-alive connections are closed as soon as they are idle, and answers given
  * meanwhile say `Connection: close`, so no client sends another request on them.
- * @param {import("node:http").Server} server
- * @param {{ timeoutMs: number }} options
- * @returns {Promise<"drained" | "timed out">}
  */
-export function drain(server, { timeoutMs }) {
+export function drain(server: http.Server, { timeoutMs }: { timeoutMs: number }): Promise<"drained" | "timed out"> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       clearInterval(closing);
@@ -46,7 +44,7 @@ export function drain(server, { timeoutMs }) {
       resolve("timed out");
     }, timeoutMs);
     const closing = setInterval(() => server.closeIdleConnections(), 50);
-    server.on("request", (_req, res) => {
+    server.on("request", (_req: http.IncomingMessage, res: http.ServerResponse) => {
       if (!res.headersSent) res.setHeader("Connection", "close");
     });
     server.close(() => {

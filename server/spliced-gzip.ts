@@ -14,23 +14,18 @@ const MAX_STORED_BLOCK = 65_535;
 /**
  * Compresses each part on its own; every part but the last ends with a full flush, so the
  * next block starts on a byte boundary with nothing to look back at.
- * @param {Buffer[]} parts
- * @returns {Buffer[]}
  */
-export function deflateParts(parts) {
+export function deflateParts(parts: Buffer[]): Buffer[] {
   return parts.map((part, index) =>
     zlib.deflateRawSync(part, { finishFlush: index < parts.length - 1 ? zlib.constants.Z_FULL_FLUSH : zlib.constants.Z_FINISH }),
   );
 }
 
 /**
- * The gzip of `parts` joined with `joiner`, from `deflated` (deflateParts(parts)).
- * @param {Buffer[]} parts
- * @param {Buffer[]} deflated
- * @param {Buffer} joiner at most 65,535 bytes (one stored block)
- * @returns {Buffer}
+ * The gzip of `parts` joined with `joiner` (at most 65,535 bytes: one stored block), from
+ * `deflated` (deflateParts(parts)).
  */
-export function gzipJoined(parts, deflated, joiner) {
+export function gzipJoined(parts: Buffer[], deflated: Buffer[], joiner: Buffer): Buffer {
   if (joiner.byteLength > MAX_STORED_BLOCK) throw new RangeError("The joiner must fit one stored block.");
   const stored = Buffer.alloc(5 + joiner.byteLength);
   // BFINAL 0, BTYPE 00 (stored), padded to the byte; then LEN and its one's complement.
@@ -38,8 +33,7 @@ export function gzipJoined(parts, deflated, joiner) {
   stored.writeUInt16LE(~joiner.byteLength & 0xffff, 3);
   joiner.copy(stored, 5);
 
-  /** @type {Buffer[]} */
-  const chunks = [GZIP_HEADER];
+  const chunks: Buffer[] = [GZIP_HEADER];
   let crc = 0;
   let size = 0;
   for (let index = 0; index < parts.length; index++) {

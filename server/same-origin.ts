@@ -5,17 +5,17 @@
 // Clients that send neither Origin nor Sec-Fetch-Site (curl, scripts) pass: without a
 // browser there is no victim's cookie to abuse.
 
+import type { Request, RequestHandler } from "express";
+
 const PAGE_REFUSAL = "This form was sent from another site, so it was refused.";
 const API_REFUSAL = "This request came from another site, so your browser's session was not accepted. Use an API token instead.";
 const BEARER = /^Bearer\s/i;
 
 /**
- * @param {{ trustProxy: number, allowedOrigins: string[] }} options
- *   trustProxy: the TRUST_PROXY hop count (X-Forwarded-Host is the host behind a trusted proxy);
- *   allowedOrigins: ORIGIN, other origins whose pages may submit to us.
- * @returns {import("express").RequestHandler}
+ * `trustProxy`: the TRUST_PROXY hop count (X-Forwarded-Host is the host behind a trusted
+ * proxy); `allowedOrigins`: ORIGIN, other origins whose pages may submit to us.
  */
-export function sameOrigin({ trustProxy, allowedOrigins }) {
+export function sameOrigin({ trustProxy, allowedOrigins }: { trustProxy: number; allowedOrigins: string[] }): RequestHandler {
   return (req, res, next) => {
     if (req.method === "GET" || req.method === "HEAD" || !isRefused(req, trustProxy, allowedOrigins)) return next();
     // Nothing reads the body: Node discards it after the answer and the connection stays usable.
@@ -24,12 +24,7 @@ export function sameOrigin({ trustProxy, allowedOrigins }) {
   };
 }
 
-/**
- * @param {import("express").Request} req
- * @param {number} trustProxy
- * @param {string[]} allowedOrigins
- */
-function isRefused(req, trustProxy, allowedOrigins) {
+function isRefused(req: Request, trustProxy: number, allowedOrigins: string[]): boolean {
   const origin = req.get("Origin");
   const forwardedHost = req.get("X-Forwarded-Host")?.split(",")[0]?.trim() || undefined;
   // Remix compares Origin with X-Forwarded-Host (else Host) itself, whoever sent that
@@ -47,8 +42,8 @@ function isRefused(req, trustProxy, allowedOrigins) {
   return origin !== `${req.protocol}://${ownHost}` && !allowedOrigins.includes(origin);
 }
 
-/** @param {string} origin "null" (sandboxed frames, privacy redirects) and garbage have none. */
-function hostOf(origin) {
+/** `origin` "null" (sandboxed frames, privacy redirects) and garbage have none. */
+function hostOf(origin: string): string | null {
   try {
     return new URL(origin).host;
   } catch {
@@ -60,17 +55,8 @@ function hostOf(origin) {
  * True for /api and below as Remix will route it: the URL is resolved the way Remix's
  * adapter does ("/api/../new" is a page), the match ignores case, and single-fetch data
  * requests (`.data`) belong to pages. API refusals are JSON.
- * @param {import("express").Request} req
  */
-function isApiRequest(req) {
+function isApiRequest(req: Request): boolean {
   const path = new URL(`http://localhost${req.url}`).pathname;
   return /^\/api(\/|$)/i.test(path) && !path.endsWith(".data");
-}
-
-/** @param {string | undefined} value ORIGIN: comma-separated origins. */
-export function allowedOrigins(value) {
-  return (value ?? "")
-    .split(",")
-    .map((origin) => origin.trim().replace(/\/+$/, ""))
-    .filter(Boolean);
 }

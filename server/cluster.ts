@@ -1,13 +1,13 @@
-// The primary process of `npm start`: starts WEB_CONCURRENCY workers running server/index.js
+// The primary process of `npm start`: starts WEB_CONCURRENCY workers running server/index.ts
 // (they share the port: node:cluster hands each new connection to one of them), replaces a
 // worker that dies, and on SIGTERM or SIGINT lets every worker finish its requests in flight
 // before exiting 0. It serves nothing itself and loads none of the app.
 import cluster from "node:cluster";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { grantDecodeTurns } from "./decode-turns.js";
 
-const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), "index.js");
+// The worker's script, next to this one in the built server (build/http/, scripts/build-server.js).
+const WORKER = path.join(import.meta.dirname, "index.js");
 // A worker that dies is replaced at once. One that dies this soon after starting, twice in a
 // row, is failing, not unlucky: wait before the next, 1 s, 2 s, 4 s... up to 30 s, so a
 // crash loop does not eat the machine.
@@ -15,21 +15,20 @@ const FAILING_WITHIN_MS = 10_000;
 const MAX_BACKOFF_MS = 30_000;
 
 /**
- * @param {{ workers: number, env: NodeJS.ProcessEnv, log?: (line: string) => void }} options
- *   env: the workers' environment (scripts/server-env.js); the primary's own is left as it is.
- * @returns {Promise<number>} the exit code, once every worker has stopped
+ * Answers the exit code, once every worker has stopped. `env`: the workers' environment
+ * (scripts/server-env.js); the primary's own is left as it is.
  */
-export function runPrimary({ workers, env, log = console.log }) {
+export function runPrimary({ workers, env, log = console.log }: { workers: number; env: NodeJS.ProcessEnv; log?: (line: string) => void }): Promise<number> {
   cluster.setupPrimary({ exec: WORKER });
   let stopping = false;
   let everListening = false;
-  /** @type {Set<number>} ids of the workers that are listening */
-  const listening = new Set();
+  /** ids of the workers that are listening */
+  const listening = new Set<number>();
   let failures = 0;
   let exitCode = 0;
-  /** @type {Map<number, number>} worker id -> when it started */
-  const started = new Map();
-  // Image decodes take turns across all the workers (server/decode-turns.js).
+  /** worker id -> when it started */
+  const started = new Map<number, number>();
+  // Image decodes take turns across all the workers (server/decode-turns.ts).
   const decodeTurns = grantDecodeTurns();
 
   const fork = () => {
@@ -37,8 +36,8 @@ export function runPrimary({ workers, env, log = console.log }) {
     const worker = cluster.fork(env);
     started.set(worker.id, Date.now());
     decodeTurns.watch(worker);
-    worker.on("message", (message) => {
-      if (message?.quill !== "listening") return;
+    worker.on("message", (message: unknown) => {
+      if ((message as { quill?: string } | null)?.quill !== "listening") return;
       listening.add(worker.id);
       if (!everListening && listening.size === workers) {
         log(`[quill] serving on http://${env.HOST || "localhost"}:${env.PORT} with ${workers} worker process${workers === 1 ? "" : "es"}`);
@@ -74,7 +73,7 @@ export function runPrimary({ workers, env, log = console.log }) {
 
     // Once, whether the signal came to this process alone or to the whole group (Ctrl-C,
     // systemd): each worker drains and exits; a worker that got it too ignores the repeat.
-    for (const signal of /** @type {const} */ (["SIGTERM", "SIGINT"])) {
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
       process.on(signal, () => {
         if (stopping) return;
         stopping = true;

@@ -1,7 +1,10 @@
 // Requests no browser sends, which would otherwise reach Remix and end as a 500 there:
 // a target that is not a path (`GET http://host/`, `GET *`), a Host that is not a host name
-// (`exa mple`, `[::1`, `:99999`), and the methods the Fetch API refuses to carry. Each gets a
-// 4xx that says what was wrong.
+// (`exa mple`, `[::1`, `:99999`), the methods the Fetch API refuses to carry, and a path
+// whose percent-encoding does not decode (`/%`, `/%E0%A4%A`). Each gets a 4xx that says what
+// was wrong.
+
+import type { RequestHandler } from "express";
 
 const PLAIN = "text/plain; charset=utf-8";
 
@@ -12,8 +15,7 @@ const REFUSED_METHODS = new Set(["TRACE", "TRACK", "CONNECT"]);
 // URL standard accepts in a host, before it checks more closely (see isHost).
 const HOST = /^(?:[A-Za-z0-9._~!$&'()*+,;=-]+|\[[0-9A-Fa-f:.]+\])(?::([0-9]{1,5}))?$/;
 
-/** @param {string | undefined} value */
-export function isHost(value) {
+export function isHost(value: string | undefined): boolean {
   if (value === undefined) return true; // HTTP/1.0 without Host: Node answers HTTP/1.1 without it with 400 itself
   const match = HOST.exec(value);
   if (!match || (match[1] !== undefined && Number(match[1]) > 65535)) return false;
@@ -25,8 +27,29 @@ export function isHost(value) {
   }
 }
 
-/** @type {import("express").RequestHandler} */
-export function refuseMalformedRequests(req, res, next) {
+const BAD_PATH = "The address is not valid: a % in it must start an escape such as %20.";
+/**
+ * Where a page request with an undecodable path is handed to Remix: an address only the
+ * catch-all route claims, whose loader answers 400 with the reason in the load context
+ * (app/routes/$.tsx). So no other route's loader runs for it, and the page is the app's own.
+ */
+export const BAD_PATH_ADDRESS = "/-/bad-path";
+
+/**
+ * False when the path's percent-encoding does not decode as UTF-8 (a stray `%`, a cut-off
+ * or invalid byte sequence): Express and Remix would throw on it.
+ */
+export function decodesAsPath(path: string): boolean {
+  if (!path.includes("%")) return true;
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const refuseMalformedRequests: RequestHandler = (req, res, next) => {
   if (REFUSED_METHODS.has(req.method)) {
     res.status(405).set({ Allow: "GET, HEAD, POST", "Content-Type": PLAIN }).end(`${req.method} is not a method this site takes.`);
     return;
@@ -42,5 +65,17 @@ export function refuseMalformedRequests(req, res, next) {
     res.status(400).set("Content-Type", PLAIN).end("The Host header is not a host name.");
     return;
   }
+  const query = req.url.indexOf("?");
+  const path = query === -1 ? req.url : req.url.slice(0, query);
+  if (!decodesAsPath(path)) {
+    // The API's own envelope under /api (as it would have routed it: case ignored)...
+    if (/^\/api(?:\/|$)/i.test(path)) {
+      res.status(400).json({ status: "failed", reason: BAD_PATH });
+      return;
+    }
+    // ...and elsewhere the app's 400 page (a single-fetch data request stays one).
+    req.url = req.originalUrl = `${BAD_PATH_ADDRESS}${path.endsWith(".data") ? ".data" : ""}`;
+    res.locals.badPath = BAD_PATH;
+  }
   next();
-}
+};

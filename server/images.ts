@@ -2,17 +2,14 @@
 // far less than going through Remix: so plain GETs of /:postId/image are answered here, by
 // the same answerImageRequest as the route module (app/utils/image-serving.server.ts). Any
 // other spelling of the URL goes on to Remix and that route.
+import type { RequestHandler } from "express";
+import type { AppHooks } from "./app-hooks.js";
 
 // What the route matches as /:postId/image, in the form pages link to. Ids as parseId takes them.
 const IMAGE_PATH = /^\/([1-9][0-9]{0,9})\/image$/;
 const MAX_ID = 2_147_483_647;
 
-/**
- * @typedef {{ status: number, headers: Record<string, string>, body: Buffer | string | null }} ImageAnswer
- * @param {{ answerImageRequest: (request: { postId: number, search: URLSearchParams, ifNoneMatch: string | null }) => Promise<ImageAnswer> }} app
- * @returns {import("express").RequestHandler}
- */
-export function imagesAheadOfRemix(app) {
+export function imagesAheadOfRemix(app: Pick<AppHooks, "answerImageRequest">): RequestHandler {
   return (req, res, next) => {
     if (req.method !== "GET" && req.method !== "HEAD") return next();
     const match = IMAGE_PATH.exec(req.path);

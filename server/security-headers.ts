@@ -1,10 +1,10 @@
 // The security headers of every response, whoever answers it (kept pages, images, static
 // files, redirects, 304s, errors): set here, first, by helmet. The Content-Security-Policy
 // is left to the app, which renders the page and so knows its nonce (app/entry.server.tsx).
-import helmet from "helmet";
+import type { RequestHandler } from "express";
+import helmet, { type HelmetOptions } from "helmet";
 
-/** @type {import("helmet").HelmetOptions} */
-const OPTIONS = {
+const OPTIONS: HelmetOptions = {
   contentSecurityPolicy: false,
   xFrameOptions: { action: "deny" },
   // The full origin to our own pages (the login page's redirectTo needs none); only the
@@ -21,8 +21,7 @@ const overHttp = helmet({ ...OPTIONS, strictTransportSecurity: false });
 // Helmet does not set this one: no page of Quill needs these browser features.
 const PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()";
 
-/** @type {import("express").RequestHandler} */
-export function securityHeaders(req, res, next) {
+export const securityHeaders: RequestHandler = (req, res, next) => {
   res.setHeader("Permissions-Policy", PERMISSIONS_POLICY);
   (req.secure ? overHttps : overHttp)(req, res, next);
-}
+};
