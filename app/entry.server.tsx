@@ -9,7 +9,7 @@ import { contentSecurityPolicy, createNonce } from "~/utils/security-headers.ser
 // What the server (server/index.ts) calls from the app, through the server build
 // (`build.entry.module`): the fast paths ahead of Remix use the same functions as the routes.
 export { answerImageRequest } from "~/utils/image-serving.server";
-export { takeDecodeTurnsWith } from "~/utils/image.server";
+export { decodeImagesWith } from "~/utils/image.server";
 export { contentVersion } from "~/utils/db.server";
 export { pageVariant } from "~/utils/page-caching.server";
 export { hasSessionCookie } from "~/utils/session.server";

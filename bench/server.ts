@@ -68,7 +68,9 @@ export async function startServer({
     },
   };
   try {
-    await waitForHealth(server.url, running, () => fs.readFileSync(logFile, "utf8").includes("[quill] serving on "));
+    // Every worker listening: said on a line of its own now, and by "serving on ... with N worker
+    // processes" in builds before issue 17 (the bench also runs an older build).
+    await waitForHealth(server.url, running, () => /\[quill\] (all \d+ worker process|serving on \S+ with \d+ worker)/.test(fs.readFileSync(logFile, "utf8")));
   } catch (error) {
     await server.stop();
     throw new Error(`${(error as Error).message}\n${tail(logFile)}`);

@@ -1,6 +1,6 @@
 // `npm start`: apply pending migrations, build if there is no build yet (`--build` to
 // force), make sure there is a session secret, then serve the production build with
-// WEB_CONCURRENCY worker processes (server/cluster.ts, built into build/http/). This process is their primary: stop
+// WEB_CONCURRENCY worker processes and one image process (server/cluster.ts, built into build/http/). This process is their primary: stop
 // signals come here (or to the whole group) and every worker finishes its requests first.
 // Works on a fresh clone with no configuration (SQLite under data/).
 import { spawnSync } from "node:child_process";
@@ -9,7 +9,6 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { databaseConfig } from "../prisma/database-url.js";
 import { buildServer, SERVER_OUT } from "./build-server.js";
-import { migrate } from "./migrate.js";
 import { serverEnv } from "./server-env.js";
 import { sessionSecrets } from "./session-secret.js";
 
@@ -25,19 +24,16 @@ function fail(message) {
 // The server (server/*.ts) is built first: it takes a moment, and it checks the settings.
 const rebuild = process.argv.includes("--build");
 if (rebuild || !fs.existsSync(path.join(SERVER_OUT, "cluster.js"))) await buildServer();
-/** @type {typeof import("../server/config.ts")} */
-const { ConfigError, parseEnv } = await import(pathToFileURL(path.join(SERVER_OUT, "config.js")).href);
 /** @type {typeof import("../server/cluster.ts")} */
 const { runPrimary } = await import(pathToFileURL(path.join(SERVER_OUT, "cluster.js")).href);
 
+// This process is the primary for the server's whole life, so it stays small: the settings
+// (zod, ~14 MB) and the migrations (a database driver) are done by processes of their own.
 const env = serverEnv(process.env);
-let config;
-try {
-  config = parseEnv(env);
-} catch (error) {
-  if (error instanceof ConfigError) fail(error.message);
-  throw error;
-}
+const checked = spawnSync(process.execPath, [path.join(SERVER_OUT, "check-config.js")], { env, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+if (checked.status !== 0) process.exit(1); // it said which variable is wrong
+/** @type {import("../server/config.ts").Env} */
+const config = JSON.parse(checked.stdout);
 
 const database = databaseConfig();
 console.log(`[quill] database: ${database.kind === "sqlite" ? database.file : "PostgreSQL"}`);
@@ -46,11 +42,7 @@ console.log(`[quill] database: ${database.kind === "sqlite" ? database.file : "P
 if (database.kind === "postgresql" && env.NODE_ENV === "production" && !env.SESSION_SECRET?.trim()) {
   fail("SESSION_SECRET must be set on PostgreSQL: every machine has to sign session cookies with the same secret");
 }
-try {
-  await migrate();
-} catch (error) {
-  fail(/** @type {Error} */ (error).message);
-}
+if (spawnSync(process.execPath, [path.join(root, "scripts", "migrate.js")], { stdio: "inherit" }).status !== 0) process.exit(1);
 
 if (!fs.existsSync(serverBuild) || rebuild) {
   // Vite's file-by-file listing is for `npm run build`; here one line, unless something fails
@@ -72,4 +64,4 @@ setInterval(() => {
   if (process.ppid !== parent) process.kill(process.pid, "SIGTERM");
 }, 250).unref();
 
-process.exitCode = await runPrimary({ workers: config.WEB_CONCURRENCY, env });
+process.exitCode = await runPrimary({ workers: config.WEB_CONCURRENCY, imageProcessMaxMb: config.IMAGE_PROCESS_MAX_MB, env });

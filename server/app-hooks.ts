@@ -8,10 +8,10 @@ import type * as Entry from "../app/entry.server";
 
 export type AppHooks = Pick<
   typeof Entry,
-  "answerImageRequest" | "contentVersion" | "hasSessionCookie" | "pageVariant" | "takeDecodeTurnsWith" | "maxRequestBodyBytes"
+  "answerImageRequest" | "contentVersion" | "hasSessionCookie" | "pageVariant" | "decodeImagesWith" | "maxRequestBodyBytes"
 >;
 
-const NAMES = ["answerImageRequest", "contentVersion", "hasSessionCookie", "pageVariant", "takeDecodeTurnsWith", "maxRequestBodyBytes"] as const satisfies readonly (keyof AppHooks)[];
+const NAMES = ["answerImageRequest", "contentVersion", "hasSessionCookie", "pageVariant", "decodeImagesWith", "maxRequestBodyBytes"] as const satisfies readonly (keyof AppHooks)[];
 
 export function appHooks(build: ServerBuild): AppHooks {
   const module = build.entry.module as unknown as Record<string, unknown>;

@@ -4,7 +4,7 @@
 // before exiting 0. It serves nothing itself and loads none of the app.
 import cluster from "node:cluster";
 import path from "node:path";
-import { grantDecodeTurns } from "./decode-turns.js";
+import { superviseImageProcess } from "./image-supervisor.js";
 
 // The worker's script, next to this one in the built server (build/http/, scripts/build-server.js).
 const WORKER = path.join(import.meta.dirname, "index.js");
@@ -18,41 +18,57 @@ const MAX_BACKOFF_MS = 30_000;
  * Answers the exit code, once every worker has stopped. `env`: the workers' environment
  * (scripts/server-env.js); the primary's own is left as it is.
  */
-export function runPrimary({ workers, env, log = console.log }: { workers: number; env: NodeJS.ProcessEnv; log?: (line: string) => void }): Promise<number> {
+export function runPrimary({
+  workers,
+  env,
+  imageProcessMaxMb,
+  log = console.log,
+}: {
+  workers: number;
+  env: NodeJS.ProcessEnv;
+  imageProcessMaxMb: number;
+  log?: (line: string) => void;
+}): Promise<number> {
   cluster.setupPrimary({ exec: WORKER });
   let stopping = false;
   let everListening = false;
+  let allListening = false;
   /** ids of the workers that are listening */
   const listening = new Set<number>();
   let failures = 0;
   let exitCode = 0;
   /** worker id -> when it started */
   const started = new Map<number, number>();
-  // Image decodes take turns across all the workers (server/decode-turns.ts).
-  const decodeTurns = grantDecodeTurns();
+  // Every worker's uploads are decoded in the one image process (server/image-supervisor.ts).
+  const images = superviseImageProcess({ env, maxMb: imageProcessMaxMb, log });
 
   const fork = () => {
     if (stopping) return;
-    const worker = cluster.fork(env);
+    const worker = cluster.fork(images.workerEnv);
     started.set(worker.id, Date.now());
-    decodeTurns.watch(worker);
     worker.on("message", (message: unknown) => {
       if ((message as { quill?: string } | null)?.quill !== "listening") return;
       listening.add(worker.id);
-      if (!everListening && listening.size === workers) {
-        log(`[quill] serving on http://${env.HOST || "localhost"}:${env.PORT} with ${workers} worker process${workers === 1 ? "" : "es"}`);
-        everListening = true;
+      // The first worker that listens serves (its access log follows this line); the others
+      // join it in a moment.
+      if (!everListening) log(`[quill] serving on http://${env.HOST || "localhost"}:${env.PORT}`);
+      everListening = true;
+      if (!allListening && listening.size === workers) {
+        log(`[quill] all ${workers} worker process${workers === 1 ? " is" : "es are"} listening`);
+        allListening = true;
       }
     });
   };
 
   return new Promise((resolve) => {
+    // The image process stops last: the workers' uploads in flight still need it.
+    const finish = (code: number) => void images.stop().then(() => resolve(code));
     cluster.on("exit", (worker, code, signal) => {
       const lived = Date.now() - (started.get(worker.id) ?? 0);
       started.delete(worker.id);
       listening.delete(worker.id);
       if (stopping) {
-        if (started.size === 0) resolve(exitCode);
+        if (started.size === 0) finish(exitCode);
         return;
       }
       const why = signal ? `was killed by ${signal}` : code === 0 ? "stopped (exit code 0)" : `died with exit code ${code}`;
@@ -62,7 +78,7 @@ export function runPrimary({ workers, env, log = console.log }: { workers: numbe
         stopping = true;
         exitCode = 1;
         for (const other of Object.values(cluster.workers ?? {})) other?.process.kill("SIGTERM");
-        if (started.size === 0) resolve(exitCode);
+        if (started.size === 0) finish(exitCode);
         return;
       }
       failures = lived < FAILING_WITHIN_MS ? failures + 1 : 0;
@@ -79,7 +95,7 @@ export function runPrimary({ workers, env, log = console.log }: { workers: numbe
         stopping = true;
         log(`[quill] ${signal}: finishing the requests in flight`);
         for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
-        if (started.size === 0) resolve(0);
+        if (started.size === 0) finish(0);
       });
     }
 

@@ -16,8 +16,8 @@ import { appHooks } from "./app-hooks.js";
 import { ConfigError, parseEnv } from "./config.js";
 import { drain, requestsInFlight, trackRequests } from "./connections.js";
 import { checkContinue, continueToRemix } from "./expect-continue.js";
-import { machineDecodeTurns } from "./decode-turns.js";
 import { imagesAheadOfRemix } from "./images.js";
+import { decodeInImageProcess } from "./image-supervisor.js";
 import { refuseMalformedRequests } from "./malformed-requests.js";
 import { responseCache } from "./response-cache.js";
 import { sameOrigin } from "./same-origin.js";
@@ -54,8 +54,9 @@ const build: ServerBuild | undefined = vite ? undefined : await import(pathToFil
 const hooks = build ? appHooks(build) : undefined;
 // The fast paths run on the production build only: in development a cached page would outlive
 // the code change that should have altered it.
-// With several workers, image decodes take turns across all of them (server/cluster.ts).
-hooks?.takeDecodeTurnsWith(machineDecodeTurns());
+// Under `npm start`, uploads are decoded in the machine's one image process (server/cluster.ts).
+const decodeElsewhere = decodeInImageProcess();
+if (hooks && decodeElsewhere) hooks.decodeImagesWith(decodeElsewhere);
 const cache = hooks ? responseCache(hooks, { maxAgeMs: settings.RESPONSE_CACHE_MAX_AGE_SECONDS * 1000 }) : undefined;
 
 app.disable("x-powered-by");

@@ -63,6 +63,11 @@ const schema = z.object({
    * old name, still read.
    */
   RESPONSE_CACHE_MAX_AGE_SECONDS: wholeNumber(60, 999_999, "takes a number of seconds (e.g. 60)"),
+  /**
+   * The image process (server/image-process.ts) is replaced by a fresh one once it holds more
+   * than this many MB after a decode.
+   */
+  IMAGE_PROCESS_MAX_MB: wholeNumber(200, 99_999, "takes a number of MB (e.g. 200)"),
   SIGNUP_LIMIT_PER_HOUR: wholeNumber(20),
   DATABASE_POOL_SIZE: wholeNumber(10),
   QUILL_BODY_BUDGET_BYTES: wholeNumber(48 * 1024 * 1024),

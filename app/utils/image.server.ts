@@ -1,15 +1,21 @@
 import crypto from "node:crypto";
-import fs from "node:fs";
-import os from "node:os";
 import pLimit from "p-limit";
-import sharp from "sharp";
+import type Sharp from "sharp";
 import { IMAGE_MAX_BYTES } from "~/utils/rules";
 
-// libvips' operation cache would hold decoded images after use; uploads are one-off.
-sharp.cache(false);
-// libvips would spread one decode over every core; one thread each leaves the other cores
-// to pages while an upload is shrunk (decodes already wait their turn, see createDecodeQueue).
-sharp.concurrency(1);
+// sharp (libvips) is loaded by the process that decodes, on its first decode: under `npm
+// start` that is the image process alone (server/image-process.ts), and the web workers never
+// carry libvips.
+let loaded: Promise<typeof Sharp> | undefined;
+const loadSharp = () =>
+  (loaded ??= import("sharp").then(({ default: sharp }) => {
+    // libvips' operation cache would hold decoded images after use; uploads are one-off.
+    sharp.cache(false);
+    // libvips would spread one decode over every core; one thread leaves the other cores to
+    // pages while an upload is shrunk (decodes wait their turn, see createDecodeQueue).
+    sharp.concurrency(1);
+    return sharp;
+  }));
 
 export const MAX_IMAGE_BYTES = IMAGE_MAX_BYTES;
 const MAX_SIDE = 1024;
@@ -63,8 +69,9 @@ export function imageTooLarge() {
  * Checks that the bytes really are a PNG, JPEG, WebP or GIF by decoding them (the name and
  * the browser's content type prove nothing), then makes the stored copy (longest side at
  * most 1024 px, aspect ratio kept) and the 64x64 thumbnail for the list, both WebP.
- * Images are resized once, here, and never on read. Decoding waits its turn (see
- * `createDecodeQueue`): `uploader` names whose upload it is, so one account cannot take every turn.
+ * Images are resized once, here, and never on read. Decoding waits its turn in one queue
+ * (`createDecodeQueue`): `uploader` names whose upload it is, so one account cannot take
+ * every turn.
  */
 export async function processImage(
   bytes: Uint8Array,
@@ -72,73 +79,62 @@ export async function processImage(
 ): Promise<ProcessedImage> {
   if (bytes.byteLength === 0) throw new ImageError("The image file is empty.");
   if (bytes.byteLength > MAX_IMAGE_BYTES) throw imageTooLarge();
-  return decodeQueue.run(uploader ?? null, () =>
-    machineTurn
-      ? machineTurn(() => atLowPriority(() => decode(bytes)), {
-          maxWaitMs: DECODE_MAX_WAIT_MS,
-          busy: serverBusy,
-        })
-      : atLowPriority(() => decode(bytes))
-  );
+  return decoder(bytes, uploader ?? null);
 }
 
-/** Runs `work` when the machine's decode turn comes (server/decode-turns.ts). */
-export type MachineDecodeTurn = <T>(
-  work: () => Promise<T>,
-  options: { maxWaitMs: number; busy: () => Error }
-) => Promise<T>;
-let machineTurn: MachineDecodeTurn | undefined;
+/** Decodes an upload (or refuses it with an ImageError), after its turn in a queue. */
+export type ImageDecoder = (bytes: Uint8Array, uploader: number | null) => Promise<ProcessedImage>;
 
-/**
- * With several worker processes, the server makes decodes take turns across all of them
- * (the limits below are per process). Called once at start; plain remix-serve, one process,
- * never calls it.
- */
-export function takeDecodeTurnsWith(turn: MachineDecodeTurn | undefined) {
-  machineTurn = turn;
+/** In this process: plain remix-serve and `npm run dev`, which have no image process. */
+export function decodeHere(queue = createDecodeQueue()): ImageDecoder {
+  return (bytes, uploader) => queue.run(uploader, () => decodeImage(bytes));
 }
 
+let decoder: ImageDecoder = decodeHere();
+
 /**
- * Runs a decode with libvips' threads at a lower CPU priority (nice 10), so that on a busy
- * machine pages are served first and the decode takes the CPU they leave: under four
- * uploaders of 40-megapixel images the kept front page's p99 stays under 100 ms on two cores
- * (test/reliability/abuse.test.ts; docs/decisions/009-production-server.md).
- * libvips starts its threads as a decode begins, named "libvips worker", so they are looked
- * for every few ms while it runs (Linux: one thread's priority is set through its id).
+ * A decode's outcome as it crosses between processes: the image, or why not (an ImageError's
+ * status and message; a 503 without a message is the busy queue's).
  */
-async function atLowPriority<T>(work: () => Promise<T>): Promise<T> {
-  const looked = new Set<string>();
-  const lower = () => {
-    let threads: string[];
-    try {
-      threads = fs.readdirSync("/proc/self/task");
-    } catch {
-      return clearInterval(timer); // not Linux
-    }
-    for (const thread of threads) {
-      if (looked.has(thread)) continue;
-      looked.add(thread);
-      try {
-        if (
-          fs
-            .readFileSync(`/proc/self/task/${thread}/comm`, "utf8")
-            .startsWith("libvips")
-        )
-          os.setPriority(Number(thread), 10);
-      } catch {
-        // the thread ended while we looked
-      }
-    }
+export type DecodeOutcome = { image: ProcessedImage } | { error: { status: number; message?: string } };
+
+/**
+ * Under `npm start`, uploads are decoded in the server's one image process, at a lower CPU
+ * priority, with the machine's one queue (server/image-process.ts): called once at start by
+ * each web worker. The errors are made here, so that routes know them as their own class.
+ */
+export function decodeImagesWith(elsewhere: (bytes: Uint8Array, uploader: number | null) => Promise<DecodeOutcome>) {
+  decoder = async (bytes, uploader) => {
+    const outcome = await elsewhere(bytes, uploader);
+    if ("image" in outcome) return outcome.image;
+    const { status, message } = outcome.error;
+    if (status === 503 && !message) throw serverBusy();
+    if (status === 400 || status === 413 || status === 503) throw new ImageError(message ?? "", status);
+    throw new Error(`The image process failed: ${message}`);
   };
-  const timer = setInterval(lower, 5);
+}
+
+/**
+ * For the process that decodes: `decodeImage` after its turn in `queue`, as an outcome. The
+ * bytes are read once the turn comes: an upload that waits, or that the queue refuses, is
+ * not held twice (its sender holds it).
+ */
+export async function decodeOutcome(queue: ReturnType<typeof createDecodeQueue>, bytes: () => Promise<Uint8Array>, uploader: number | null): Promise<DecodeOutcome> {
   try {
-    return await work();
-  } finally {
-    clearInterval(timer);
+    return { image: await queue.run(uploader, async () => decodeImage(await bytes())) };
+  } catch (error) {
+    return { error: error instanceof ImageError ? { status: error.status, message: error.message } : { status: 500, message: String(error) } };
   }
 }
 
-async function decode(bytes: Uint8Array): Promise<ProcessedImage> {
+/** The decode itself, with no queue: `processImage` for the process that decodes. */
+export async function decodeImage(bytes: Uint8Array): Promise<ProcessedImage> {
+  if (bytes.byteLength === 0) throw new ImageError("The image file is empty.");
+  if (bytes.byteLength > MAX_IMAGE_BYTES) throw imageTooLarge();
+  return decode(await loadSharp(), bytes);
+}
+
+async function decode(sharp: typeof Sharp, bytes: Uint8Array): Promise<ProcessedImage> {
   const input = () =>
     sharp(bytes, {
       limitInputPixels: MAX_INPUT_PIXELS,
@@ -147,7 +143,7 @@ async function decode(bytes: Uint8Array): Promise<ProcessedImage> {
       failOn: "error",
       animated: false,
     });
-  let metadata: sharp.Metadata;
+  let metadata: Sharp.Metadata;
   try {
     metadata = await input().metadata();
   } catch (error) {
@@ -220,8 +216,8 @@ async function decode(bytes: Uint8Array): Promise<ProcessedImage> {
 /**
  * Decoding is the costliest thing a request can ask for (up to a second of CPU and tens of
  * MB), and it runs on libuv's thread pool, which password hashing and compression share.
- * So each process decodes one image at a time (a semaphore: p-limit); a few more may wait
- * their turn for at most 10 s, and no account may hold more than three of those places
+ * So the process that decodes runs `atOnce` at a time (a semaphore: p-limit); a few more may
+ * wait their turn for at most 10 s, and no account may hold more than three of those places
  * (running or waiting), so one account cannot fill the queue; anything beyond is answered
  * 503 at once. Four uploads at a time of a 40-megapixel image used to slow every page of
  * the site 300-fold.
@@ -229,7 +225,7 @@ async function decode(bytes: Uint8Array): Promise<ProcessedImage> {
 export function createDecodeQueue({
   atOnce = 1,
   waiting = 6,
-  perUploader = 3,
+  perUploader = 4,
   maxWaitMs = DECODE_MAX_WAIT_MS,
 } = {}) {
   const decodes = pLimit(atOnce);
@@ -281,7 +277,6 @@ export function createDecodeQueue({
   };
 }
 
-const decodeQueue = createDecodeQueue();
 
 function tooManyPixels(error: unknown) {
   const message = error instanceof Error ? error.message : "";

@@ -55,6 +55,19 @@ function freshGet(url: string, timeoutMs = 5_000): Promise<{ status: number; kep
 const newDataDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "quill-workers-"));
 
 describe("worker processes", () => {
+  it("logs in order: 'serving on' before the first request's line, then every worker listening", async () => {
+    // The helper asks for /healthz every 100 ms from the start: the first answer is logged.
+    const app = await start();
+    // The line is written once the answer is sent, and comes through a pipe.
+    await waitFor(() => /^GET \/healthz /m.test(app.output()), 5_000, "the access log line");
+    const log = app.output();
+    const serving = log.indexOf("[quill] serving on ");
+    const firstRequest = log.search(/^GET \/healthz /m);
+    expect(serving).toBeGreaterThanOrEqual(0);
+    expect(firstRequest).toBeGreaterThan(serving);
+    expect(log.indexOf("[quill] all 2 worker processes are listening")).toBeGreaterThan(serving);
+  });
+
   it("replaces a killed worker at once, says why in the log, and the other serves meanwhile", async () => {
     const app = await start();
     const [killed, survivor] = workerPids(app);

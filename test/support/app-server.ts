@@ -83,7 +83,7 @@ export async function startApp(
   child.stderr?.on("data", (chunk) => (output += chunk));
 
   const url = `http://127.0.0.1:${port}`;
-  await waitForHealth(url, child, () => output, options.ready === undefined ? /\[quill\] serving on / : options.ready);
+  await waitForHealth(url, child, () => output, options.ready === undefined ? /\[quill\] all \d+ worker process(es are| is) listening/ : options.ready);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return {
     url,
@@ -137,6 +137,11 @@ export function workerPids(app: RunningApp): number[] {
   return descendants(app.child.pid!)
     .filter((process) => process.command.includes(path.join("build", "http", "index.js")))
     .map((process) => process.pid);
+}
+
+/** The pid of the server's image process (server/image-process.ts), once it runs. */
+export function imageProcessPid(app: RunningApp): number | undefined {
+  return descendants(app.child.pid!).find((process) => process.command.includes(path.join("build", "http", "image-process.cjs")))?.pid;
 }
 
 /** Whether a process still exists (a zombie counts as gone). */

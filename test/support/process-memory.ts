@@ -29,22 +29,35 @@ export function residentMb(pid: number): number {
 }
 
 /**
- * Samples the resident memory of a process tree (the app: npm start's process, the server
- * and its workers) every `everyMs` until stopped; `peak` is the highest total seen.
+ * A process's share of physical memory in MB (PSS: its own pages, and an equal part of each
+ * page it shares with others, such as Node's own code; 0 once it is gone). Summed over the
+ * processes of one server, this is the memory the server takes; summed RSS counts Node's
+ * code once per process.
+ */
+export function proportionalMb(pid: number): number {
+  try {
+    const match = /^Pss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
+    return match ? Number(match[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Samples the memory of a process tree (the app: npm start's process, its workers and its
+ * image process) every `everyMs` until stopped: the highest totals seen, as summed RSS and
+ * as summed PSS (`proportionalMb`).
  */
 export function watchMemory(root: number, everyMs = 50) {
-  let peak = 0;
+  const peak = { resident: 0, proportional: 0 };
   const sample = () => {
-    const total = processTree(root).reduce((sum, pid) => sum + residentMb(pid), 0);
-    peak = Math.max(peak, total);
-    return total;
+    const tree = processTree(root);
+    peak.resident = Math.max(peak.resident, tree.reduce((sum, pid) => sum + residentMb(pid), 0));
+    peak.proportional = Math.max(peak.proportional, tree.reduce((sum, pid) => sum + proportionalMb(pid), 0));
   };
   sample();
   const timer = setInterval(sample, everyMs);
   return {
-    get peakMb() {
-      return peak;
-    },
     stop() {
       clearInterval(timer);
       sample();

@@ -1,5 +1,3 @@
-import fs from "node:fs";
-import os from "node:os";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { createDecodeQueue, ImageError, processImage } from "~/utils/image.server";
@@ -103,32 +101,6 @@ describe("images that must be decoded whole", () => {
     const small = new Uint8Array(await sharp({ create: { width: 4000, height: 3000, channels: 3, background: "#d5533a" } }).jpeg({ progressive: true }).toBuffer());
     expect((await processImage(small)).width).toBe(1024);
   });
-});
-
-/** The nice value of each of this process's threads whose name starts with `prefix` (Linux). */
-function threadPriorities(prefix: string) {
-  const priorities: number[] = [];
-  for (const thread of fs.readdirSync("/proc/self/task")) {
-    try {
-      if (!fs.readFileSync(`/proc/self/task/${thread}/comm`, "utf8").startsWith(prefix)) continue;
-      const stat = fs.readFileSync(`/proc/self/task/${thread}/stat`, "utf8");
-      priorities.push(Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]));
-    } catch {
-      // the thread ended while we looked
-    }
-  }
-  return priorities;
-}
-
-it("decodes at a lower CPU priority than pages are served at", async () => {
-  // 40 megapixels: a decode long enough to be watched.
-  const photo = new Uint8Array(await sharp({ create: { width: 8000, height: 5000, channels: 3, background: "#7b3ad5" } }).png().toBuffer());
-  const seen = new Set<number>();
-  const decoding = processImage(photo);
-  const watcher = setInterval(() => threadPriorities("libvips").forEach((priority) => seen.add(priority)), 2);
-  await decoding.finally(() => clearInterval(watcher));
-  expect(seen).toContain(10);
-  expect(os.getPriority()).toBe(0);
 });
 
 describe("the decode gate", () => {
