@@ -17,6 +17,8 @@ export type Report = {
     results: EndpointResult[];
     /** The sum of the server processes' VmHWM at the end: their peaks over the run (at most their peak together). */
     serverPeakRssMb: number;
+    /** With --against: the other checkout's server, endpoint by endpoint beside this one. */
+    against?: { root: string; results: EndpointResult[] };
   }[];
 };
 

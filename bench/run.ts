@@ -1,17 +1,21 @@
-// `npm run bench [-- --posts 100000 --duration 10 --build --database postgresql --web-concurrency 2]`:
+// `npm run bench [-- --posts 100000 --duration 10 --build --database postgresql --web-concurrency 2 --against ../old]`:
 // builds the app if needed, fills a fresh SQLite file (or, with `--database postgresql`, a
 // database on a throwaway PostgreSQL server of its own), starts the production server as
 // `npm start` does on a free loopback port, once per worker count (1 and 2 by default), and
 // loads each endpoint with autocannon. Prints a table per worker count, writes
 // bench/results/<date>-<posts>.json, and stops everything it started, also on error and Ctrl-C.
+// With `--against <checkout>` (another commit's working tree, with its node_modules and its
+// build), that checkout's server runs beside this one on the same data, and each endpoint
+// is loaded on both in turn (which goes first alternates), so the ratios compare two builds
+// under the same conditions.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { timeArgon2 } from "./argon2";
-import { endpoints, measure, signIn, signInReaders, stopLoad, type EndpointResult, type Measured } from "./load";
-import { comparison, floorRatio, table, writeReport } from "./report";
+import { endpoints, measure, signIn, signInReaders, stopLoad, type Endpoint, type EndpointResult, type Measured } from "./load";
+import { comparison, floorRatio, table, writeReport, type Report } from "./report";
 import { migrate, seed } from "./seed";
 import { startServer, tail, type Server } from "./server";
 import { startPostgres } from "../test/support/postgres";
@@ -33,6 +37,7 @@ const { values } = parseArgs({
     // Worker processes of the server (WEB_CONCURRENCY): each count is a run of its own, on the same data.
     "web-concurrency": { type: "string", default: "1,2" },
     "keep-db": { type: "boolean", default: false },
+    against: { type: "string" },
   },
 });
 if (values.database !== "sqlite" && values.database !== "postgresql") {
@@ -112,30 +117,48 @@ async function main() {
     `  ${db.posts.toLocaleString("en")} posts (${db.imagePosts.length} with images) in ${db.seconds.toFixed(1)} s, ${(db.bytes / 1e6).toFixed(0)} MB`,
   );
 
-  const runs: { webConcurrency: number; results: EndpointResult[]; serverPeakRssMb: number }[] = [];
+  const againstRoot = values.against ? path.resolve(values.against) : undefined;
+  const runs: Report["runs"] = [];
   for (const webConcurrency of options.webConcurrency) {
     const server: Server = await startServer({ root, databaseUrl, logFile: path.join(directory, `server-${webConcurrency}.log`), webConcurrency });
     cleanups.push(() => server.stop());
+    const other = againstRoot
+      ? await startServer({ root: againstRoot, databaseUrl, logFile: path.join(directory, `against-${webConcurrency}.log`), webConcurrency })
+      : undefined;
+    if (other) cleanups.push(() => other.stop());
     console.log(
       `Server ${server.url} (primary ${server.pid}, ${webConcurrency} worker${webConcurrency === 1 ? "" : "s"}); ` +
+        (other ? `against ${againstRoot} at ${other.url}; ` : "") +
         `${options.connections} connections from ${options.workers} load thread(s), ${options.duration} s per endpoint after ${options.warmup} s warm-up`,
     );
     const results: EndpointResult[] = [];
-    const sessions = { bench: await signIn(server), readers: await signInReaders(server) };
-    for (const endpoint of endpoints(server, db, sessions)) {
+    const otherResults: EndpointResult[] = [];
+    const list = endpoints(server, db, { bench: await signIn(server), readers: await signInReaders(server) });
+    const otherList = other ? endpoints(other, db, { bench: await signIn(other), readers: await signInReaders(other) }) : [];
+    for (const [index, endpoint] of list.entries()) {
       if (values.only && !endpoint.name.includes(values.only)) continue;
-      if (cleaning) return;
-      const result = await measure(server, endpoint, options);
-      results.push(result);
-      console.log(
-        result.available
-          ? `  ${result.endpoint}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`
-          : `  ${result.endpoint}: not available (${result.reason})`,
-      );
-      if (!server.memory()) throw new Error(`The server died during ${endpoint.name}:\n${tail(server.logFile)}`);
+      const turns: [Server, Endpoint, EndpointResult[], string][] = [[server, endpoint, results, ""]];
+      if (other) turns.splice(index % 2, 0, [other, otherList[index], otherResults, " (against)"]);
+      for (const [which, each, into, label] of turns) {
+        if (cleaning) return;
+        const result = await measure(which, each, options);
+        into.push(result);
+        console.log(
+          result.available
+            ? `  ${result.endpoint}${label}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`
+            : `  ${result.endpoint}${label}: not available (${result.reason})`,
+        );
+        if (!which.memory()) throw new Error(`The server died during ${each.name}:\n${tail(which.logFile)}`);
+      }
     }
-    runs.push({ webConcurrency, results, serverPeakRssMb: server.memory()?.peakRssMb ?? NaN });
+    runs.push({
+      webConcurrency,
+      results,
+      serverPeakRssMb: server.memory()?.peakRssMb ?? NaN,
+      ...(other && againstRoot ? { against: { root: againstRoot, results: otherResults } } : {}),
+    });
     await server.stop();
+    await other?.stop();
   }
 
   const file = writeReport(path.join(root, "bench", "results"), {
@@ -158,6 +181,9 @@ async function main() {
     console.log(`\nServer peak RSS (VmHWM, all processes): ${run.serverPeakRssMb.toFixed(0)} MB.`);
   }
   if (runs.length === 2) console.log(`\n${comparison(runs[0].results, runs[1].results)}`);
+  for (const run of runs) {
+    if (run.against) console.log(`\nThis build against ${run.against.root}, ${run.webConcurrency} worker(s) (req/s, this / that):\n${comparison(run.against.results, run.results)}`);
+  }
   const floor = runs.map((run) => floorRatio(run.results)).filter(Boolean);
   for (const line of floor) console.log(line);
   console.log(`Results: ${path.relative(root, file)}`);

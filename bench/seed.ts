@@ -4,10 +4,8 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { sql, type Insertable, type Kysely } from "kysely";
-import type { DB, Post, PostRevision } from "~/generated/kysely/database";
 import sharp from "sharp";
-import { openDatabase, timestamp } from "~/utils/db.server";
+import { openDatabase, type Database, type Prisma } from "~/utils/db.server";
 import { databaseConfig } from "../prisma/database-url.js";
 import { hashPassword } from "~/models/user.server";
 import { processImage, type ProcessedImage } from "~/utils/image.server";
@@ -53,53 +51,28 @@ export async function seed(databaseUrl: string, posts: number): Promise<SeededDa
   const { writer: db, close } = openDatabase(config);
   try {
     // A throw-away file: durability does not matter while filling it.
-    if (config.kind === "sqlite") await sql`PRAGMA synchronous = OFF`.execute(db);
+    if (config.kind === "sqlite") await db.$queryRaw`PRAGMA synchronous = OFF`;
 
-    const now = timestamp();
     const [owner, editor] = await Promise.all(
       [BENCH_USER, { username: "editor", password: "editor-password-1" }].map(async ({ username, password }) =>
-        db
-          .insertInto("User")
-          .values({ username, usernameKey: username.toLowerCase(), passwordHash: await hashPassword(password), createdAt: now, updatedAt: now })
-          .returning("id")
-          .executeTakeFirstOrThrow(),
+        db.user.create({ data: { username, usernameKey: username.toLowerCase(), passwordHash: await hashPassword(password) }, select: { id: true } }),
       ),
     );
 
     // One hash for all readers (same password): fifty argon2id hashes would take a second.
     const readerHash = await hashPassword(READER_PASSWORD);
-    await db
-      .insertInto("User")
-      .values(
-        Array.from({ length: READERS }, (_, n) => ({
-          username: `reader${n + 1}`,
-          usernameKey: `reader${n + 1}`,
-          passwordHash: readerHash,
-          createdAt: now,
-          updatedAt: now,
-        })),
-      )
-      .execute();
+    await db.user.createMany({
+      data: Array.from({ length: READERS }, (_, n) => ({ username: `reader${n + 1}`, usernameKey: `reader${n + 1}`, passwordHash: readerHash })),
+    });
 
     // One after another: the app's image pipeline decodes one image at a time and turns away
     // more than a few waiting (app/utils/image.server.ts).
     const pictures: ProcessedImage[] = [];
     for (let n = 0; n < Math.min(DISTINCT_IMAGES, posts); n++) pictures.push(await picture(n));
-    await db
-      .insertInto("Image")
-      .values(
-        pictures.map((image) => ({
-          hash: image.hash,
-          contentType: image.contentType,
-          width: image.width,
-          height: image.height,
-          data: Buffer.from(image.data),
-          thumbnail: Buffer.from(image.thumbnail),
-          createdAt: now,
-        })),
-      )
-      .onConflict((conflict) => conflict.column("hash").doNothing())
-      .execute();
+    const distinct = new Map(pictures.map((image) => [image.hash, image]));
+    await db.image.createMany({
+      data: [...distinct.values()].map(({ hash, contentType, width, height, data, thumbnail }) => ({ hash, contentType, width, height, data, thumbnail })),
+    });
     const imageCount = Math.min(MAX_IMAGE_POSTS, posts);
     const imageOf = new Map<number, ProcessedImage>();
     for (let k = 1; k <= imageCount; k++) imageOf.set(Math.round((k * posts) / imageCount), pictures[k % pictures.length]);
@@ -107,9 +80,9 @@ export async function seed(databaseUrl: string, posts: number): Promise<SeededDa
     const random = mulberry32(5);
     const firstCreated = Date.now() - posts * 60_000;
     for (let start = 1; start <= posts; start += POSTS_PER_BATCH) {
-      const rows: Insertable<Post>[] = [];
+      const rows: Prisma.PostCreateManyInput[] = [];
       for (let id = start; id < Math.min(start + POSTS_PER_BATCH, posts + 1); id++) {
-        const createdAt = timestamp(new Date(firstCreated + id * 60_000));
+        const createdAt = new Date(firstCreated + id * 60_000);
         rows.push({
           title: `Post ${id}: ${words(random, 3 + Math.floor(random() * 5))}`,
           text: paragraphs(random),
@@ -121,23 +94,23 @@ export async function seed(databaseUrl: string, posts: number): Promise<SeededDa
         });
       }
       // SQLite allows 32,766 parameters a statement (PostgreSQL 65,535): 500 rows of 7 columns each.
-      await db.transaction().execute(async (transaction) => {
+      await db.$transaction(async (transaction) => {
         for (let offset = 0; offset < rows.length; offset += 500) {
-          await transaction.insertInto("Post").values(rows.slice(offset, offset + 500)).execute();
+          await transaction.post.createMany({ data: rows.slice(offset, offset + 500) });
         }
-      });
+      }, { timeout: 120_000 });
     }
     // Every post's first save, as the app keeps it (and the revisions migration made it).
-    await sql`INSERT INTO "PostRevision" ("postId", "version", "editorId", "createdAt", "charsAdded", "charsRemoved", "imageChanged", "imageHash", "imageAlt", "title", "text")
-      SELECT "id", 1, "editorId", "createdAt", length("title") + length("text"), 0, "imageHash" IS NOT NULL, "imageHash", "imageAlt", "title", "text" FROM "Post"`.execute(db);
+    await db.$executeRaw`INSERT INTO "PostRevision" ("postId", "version", "editorId", "createdAt", "charsAdded", "charsRemoved", "imageChanged", "imageHash", "imageAlt", "title", "text")
+      SELECT "id", 1, "editorId", "createdAt", length("title") + length("text"), 0, "imageHash" IS NOT NULL, "imageHash", "imageAlt", "title", "text" FROM "Post"`;
     const historyPost = await fillHistory(db, posts, [owner.id, editor.id], random);
     let bytes: number;
     if (config.kind === "sqlite") {
-      await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
+      await db.$queryRaw`PRAGMA wal_checkpoint(TRUNCATE)`;
       bytes = fs.statSync(config.file).size;
     } else {
-      await sql`ANALYZE`.execute(db); // plans from statistics of the filled tables, as a running database would have
-      bytes = Number((await sql<{ bytes: number }>`SELECT pg_database_size(current_database()) AS bytes`.execute(db)).rows[0].bytes);
+      await db.$executeRaw`ANALYZE`; // plans from statistics of the filled tables, as a running database would have
+      bytes = Number((await db.$queryRaw<{ bytes: bigint }[]>`SELECT pg_database_size(current_database()) AS bytes`)[0].bytes);
     }
 
     return {
@@ -158,11 +131,11 @@ export async function seed(databaseUrl: string, posts: number): Promise<SeededDa
  * small edit (a word changed, now and then a sentence added or the oldest paragraph
  * dropped) kept as a revision with what it changed, as the app would have counted it.
  */
-async function fillHistory(db: Kysely<DB>, id: number, editors: number[], random: () => number) {
-  const post = await db.selectFrom("Post").select(["title", "text", "imageHash", "imageAlt", "createdAt"]).where("id", "=", id).executeTakeFirstOrThrow();
-  const started = Date.parse(post.createdAt);
+async function fillHistory(db: Database, id: number, editors: number[], random: () => number) {
+  const post = await db.post.findUniqueOrThrow({ where: { id }, select: { title: true, text: true, imageHash: true, imageAlt: true, createdAt: true } });
+  const started = post.createdAt.getTime();
   let state: PostState = { title: post.title, text: post.text, imageHash: post.imageHash, imageAlt: post.imageAlt };
-  const rows: Insertable<PostRevision>[] = [];
+  const rows: Prisma.PostRevisionCreateManyInput[] = [];
   for (let version = 2; version <= HISTORY_REVISIONS; version++) {
     const tokens = state.text.split(" ");
     tokens[Math.floor(random() * tokens.length)] = words(random, 1);
@@ -175,10 +148,10 @@ async function fillHistory(db: Kysely<DB>, id: number, editors: number[], random
       postId: id,
       version,
       editorId: editors[version % editors.length],
-      createdAt: timestamp(new Date(started + version * 1_000)),
+      createdAt: new Date(started + version * 1_000),
       charsAdded: change.charsAdded,
       charsRemoved: change.charsRemoved,
-      imageChanged: change.imageChanged ? 1 : 0,
+      imageChanged: change.imageChanged,
       imageHash: next.imageHash,
       imageAlt: next.imageAlt,
       title: next.title,
@@ -186,17 +159,13 @@ async function fillHistory(db: Kysely<DB>, id: number, editors: number[], random
     });
     state = next;
   }
-  await db.transaction().execute(async (transaction) => {
+  await db.$transaction(async (transaction) => {
     for (let offset = 0; offset < rows.length; offset += 500) {
-      await transaction.insertInto("PostRevision").values(rows.slice(offset, offset + 500)).execute();
+      await transaction.postRevision.createMany({ data: rows.slice(offset, offset + 500) });
     }
     const last = rows[rows.length - 1];
-    await transaction
-      .updateTable("Post")
-      .set({ text: state.text, version: HISTORY_REVISIONS, editorId: last.editorId, updatedAt: last.createdAt })
-      .where("id", "=", id)
-      .execute();
-  });
+    await transaction.post.update({ where: { id }, data: { text: state.text, version: HISTORY_REVISIONS, editorId: last.editorId, updatedAt: last.createdAt } });
+  }, { timeout: 120_000 });
   return { id, revisions: HISTORY_REVISIONS };
 }
 

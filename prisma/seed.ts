@@ -93,11 +93,11 @@ That is all there is to it.`,
 async function main() {
   const users = { alice: await demoUser("alice"), bob: await demoUser("bob") };
   for (const post of POSTS) {
-    if (await reader().selectFrom("Post").select("id").where("title", "=", post.title).executeTakeFirst()) continue;
+    if (await reader().post.findFirst({ where: { title: post.title }, select: { id: true } })) continue;
     const image = post.picture ? await processImage(new Uint8Array(await landscape(post.picture))) : null;
     await createPost({ input: { title: post.title, text: post.text }, ownerId: users[post.author].id, image, imageAlt: post.alt });
   }
-  const { count } = await reader().selectFrom("Post").select((eb) => eb.fn.countAll<number>().as("count")).executeTakeFirstOrThrow();
+  const count = await reader().post.count();
   console.log(`Seeded: users alice and bob (password "${DEMO_PASSWORD}"), ${count} posts in all.`);
 }
 

@@ -1,126 +1,79 @@
-import { sql } from "kysely";
 import type { ProcessedImage } from "~/utils/image.server";
-import { MAX_ID, bumpContentVersion, hotQuery, hotStatement, reader, timestamp, toDate, write, type Database } from "~/utils/db.server";
+import { MAX_ID, Prisma, bumpContentVersion, reader, write, type Image, type Post, type Transaction, type User } from "~/utils/db.server";
 import { changeSize, type ChangeSize, type PostState } from "~/utils/word-diff.server";
 
 export const PAGE_SIZE = 20;
 
 export type PostInput = { title: string; text: string };
 
-export type PostSummary = {
-  id: number;
-  title: string;
-  /** Bumped by every save: with the id, it names one state of the post (for caches). */
-  version: number;
-  createdAt: Date;
-  updatedAt: Date;
-  imageHash: string | null;
-  owner: { username: string };
+/** A post as lists show it: Prisma's Post columns, with the names of its owner and last editor. */
+export type PostSummary = Pick<Post, "id" | "title" | "version" | "createdAt" | "updatedAt" | "imageHash"> & {
+  owner: Pick<User, "username">;
   /** Null once the account of whoever saved last has been deleted. */
-  editor: { username: string } | null;
+  editor: Pick<User, "username"> | null;
 };
-export type PostDetail = PostSummary & { text: string; ownerId: number; imageAlt: string };
+export type PostDetail = PostSummary & Pick<Post, "text" | "ownerId" | "imageAlt">;
 
 // Lists and post pages are the app's busiest reads: one statement each, names from
 // subqueries on the primary key, so the plan cannot change with the data (Post is read in
 // id order, never sorted). test/unit/query-plan.test.ts holds them to that. Lists never
-// select `text`, and nothing here reads image bytes.
-function summaryQuery(db: Database) {
-  return db
-    .selectFrom("Post as p")
-    .select((eb) => [
-      "p.id",
-      "p.title",
-      "p.version",
-      "p.createdAt",
-      "p.updatedAt",
-      "p.imageHash",
-      eb.selectFrom("User as u").select("u.username").whereRef("u.id", "=", "p.ownerId").as("ownerName"),
-      eb.selectFrom("User as u").select("u.username").whereRef("u.id", "=", "p.editorId").as("editorName"),
-    ]);
+// select `text`, and nothing here reads image bytes. They are typed raw SQL, the same on
+// both databases: Prisma's `findMany` with the two names costs three statements and reads
+// whole texts (docs/decisions/013-prisma-client.md); test/unit/raw-queries.test.ts checks
+// each row type against what the ORM reads for the same rows.
+const SUMMARY_COLUMNS = Prisma.sql`"p"."id", "p"."title", "p"."version", "p"."createdAt", "p"."updatedAt", "p"."imageHash",
+  (SELECT "u"."username" FROM "User" AS "u" WHERE "u"."id" = "p"."ownerId") AS "ownerName",
+  (SELECT "u"."username" FROM "User" AS "u" WHERE "u"."id" = "p"."editorId") AS "editorName"`;
+
+/** How much of each post's text the front page reads, for its excerpt. */
+const OPENING_LENGTH = 600;
+const OPENING = Prisma.raw(`substr("p"."text", 1, ${OPENING_LENGTH}) AS "opening"`);
+
+type SummaryRow = Pick<Post, "id" | "title" | "version" | "createdAt" | "updatedAt" | "imageHash"> & {
+  ownerName: User["username"] | null;
+  editorName: User["username"] | null;
+};
+type OpeningRow = SummaryRow & { opening: string };
+
+function summary({ ownerName, editorName, ...row }: SummaryRow): PostSummary {
+  return { ...row, owner: { username: ownerName ?? "" }, editor: editorName === null ? null : { username: editorName } };
 }
 
-type SummaryRow = {
-  id: number;
-  title: string;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  imageHash: string | null;
-  ownerName: string | null;
-  editorName: string | null;
-};
-
-function summary({ ownerName, editorName, createdAt, updatedAt, ...row }: SummaryRow): PostSummary {
-  return {
-    ...row,
-    createdAt: toDate(createdAt),
-    updatedAt: toDate(updatedAt),
-    owner: { username: ownerName ?? "" },
-    editor: editorName === null ? null : { username: editorName },
-  };
+function withOpening({ opening, ...row }: OpeningRow): PostWithOpening {
+  return { ...summary(row), opening };
 }
 
 /**
  * One page of posts, newest first. The cursor is the id of the last post shown: each
  * page is an index range scan on the primary key, as cheap at post 100,000 as at post 20.
  */
-const listQuery = hotQuery((db, after: number, limit: number) =>
-  summaryQuery(db).where("p.id", "<", after).orderBy("p.id", "desc").limit(limit),
-);
-
 export async function listPosts({ after, limit = PAGE_SIZE }: { after?: number | null; limit?: number }) {
-  const rows = await listQuery(after ?? MAX_ID, limit + 1);
+  const rows = await reader().$queryRaw<SummaryRow[]>`SELECT ${SUMMARY_COLUMNS} FROM "Post" AS "p"
+    WHERE "p"."id" < ${after ?? MAX_ID} ORDER BY "p"."id" DESC LIMIT ${limit + 1}`;
   const posts = rows.slice(0, limit).map(summary);
   const next = rows.length > limit ? posts[posts.length - 1].id : null;
   return { posts, next };
 }
 
-/** How much of each post's text the front page reads, for its excerpt. */
-const OPENING_LENGTH = 600;
-
-// The front page's list: the same range scan, with the opening of each text for excerpts
-// (never the whole of a 100,000-character post).
-const listWithOpeningQuery = hotQuery((db, after: number, limit: number) =>
-  summaryQuery(db)
-    .select(sql<string>`substr(${sql.ref("p.text")}, 1, ${sql.lit(OPENING_LENGTH)})`.as("opening"))
-    .where("p.id", "<", after)
-    .orderBy("p.id", "desc")
-    .limit(limit),
-);
-
 export type PostWithOpening = PostSummary & { opening: string };
 
-/** listPosts, with the first 600 characters of each post's text (for excerpts). */
+/**
+ * listPosts, with the first 600 characters of each post's text (for excerpts): the same
+ * range scan, never the whole of a 100,000-character post.
+ */
 export async function listPostsWithOpenings({ after, limit = PAGE_SIZE }: { after?: number | null; limit?: number }) {
-  const rows = await listWithOpeningQuery(after ?? MAX_ID, limit + 1);
-  const posts: PostWithOpening[] = rows.slice(0, limit).map(({ opening, ...row }) => ({ ...summary(row), opening }));
+  const rows = await reader().$queryRaw<OpeningRow[]>`SELECT ${SUMMARY_COLUMNS}, ${OPENING} FROM "Post" AS "p"
+    WHERE "p"."id" < ${after ?? MAX_ID} ORDER BY "p"."id" DESC LIMIT ${limit + 1}`;
+  const posts = rows.slice(0, limit).map(withOpening);
   const next = rows.length > limit ? posts[posts.length - 1].id : null;
   return { posts, next };
 }
 
-// An author's page: posts they wrote, and posts by others they saved last. Each is a range
-// on its foreign-key index (which holds the post id too), so pages cost the same at any depth.
-const byOwnerQuery = hotQuery((db, ownerId: number, after: number, limit: number) =>
-  summaryQuery(db)
-    .select(sql<string>`substr(${sql.ref("p.text")}, 1, ${sql.lit(OPENING_LENGTH)})`.as("opening"))
-    .where("p.ownerId", "=", ownerId)
-    .where("p.id", "<", after)
-    .orderBy("p.id", "desc")
-    .limit(limit),
-);
-
-const editedByQuery = hotQuery((db, editorId: number, after: number, ownerId: number, limit: number) =>
-  summaryQuery(db)
-    .select(sql<string>`substr(${sql.ref("p.text")}, 1, ${sql.lit(OPENING_LENGTH)})`.as("opening"))
-    .where("p.editorId", "=", editorId)
-    .where("p.id", "<", after)
-    .where("p.ownerId", "<>", ownerId)
-    .orderBy("p.id", "desc")
-    .limit(limit),
-);
-
-/** A page of the posts `userId` wrote ("written") or last edited and did not write ("edited"), newest first. */
+/**
+ * A page of the posts `userId` wrote ("written") or last edited and did not write
+ * ("edited"), newest first. Each is a range on its foreign-key index (which holds the post
+ * id too), so pages cost the same at any depth.
+ */
 export async function listPostsOfAuthor({
   userId,
   show,
@@ -133,18 +86,22 @@ export async function listPostsOfAuthor({
   limit?: number;
 }) {
   const before = after ?? MAX_ID;
-  const rows = show === "written" ? await byOwnerQuery(userId, before, limit + 1) : await editedByQuery(userId, before, userId, limit + 1);
-  const posts: PostWithOpening[] = rows.slice(0, limit).map(({ opening, ...row }) => ({ ...summary(row), opening }));
+  const which =
+    show === "written"
+      ? Prisma.sql`"p"."ownerId" = ${userId} AND "p"."id" < ${before}`
+      : Prisma.sql`"p"."editorId" = ${userId} AND "p"."id" < ${before} AND "p"."ownerId" <> ${userId}`;
+  const rows = await reader().$queryRaw<OpeningRow[]>`SELECT ${SUMMARY_COLUMNS}, ${OPENING} FROM "Post" AS "p"
+    WHERE ${which} ORDER BY "p"."id" DESC LIMIT ${limit + 1}`;
+  const posts = rows.slice(0, limit).map(withOpening);
   const next = rows.length > limit ? posts[posts.length - 1].id : null;
   return { posts, next };
 }
 
-const postQuery = hotQuery((db, id: number) =>
-  summaryQuery(db).select(["p.text", "p.ownerId", "p.imageAlt"]).where("p.id", "=", id),
-);
+type DetailRow = SummaryRow & Pick<Post, "text" | "ownerId" | "imageAlt">;
 
 export async function getPost(id: number): Promise<PostDetail | null> {
-  const [row] = await postQuery(id);
+  const [row] = await reader().$queryRaw<DetailRow[]>`SELECT ${SUMMARY_COLUMNS}, "p"."text", "p"."ownerId", "p"."imageAlt"
+    FROM "Post" AS "p" WHERE "p"."id" = ${id}`;
   if (!row) return null;
   const { text, ownerId, imageAlt, ...rest } = row;
   return { ...summary(rest), text, ownerId, imageAlt };
@@ -152,41 +109,20 @@ export async function getPost(id: number): Promise<PostDetail | null> {
 
 /** Whether a post with this id existed and was deleted (pages answer 410 rather than 404). */
 export async function wasDeleted(id: number): Promise<boolean> {
-  const row = await reader().selectFrom("DeletedPost").select("id").where("id", "=", id).executeTakeFirst();
-  return row !== undefined;
+  return (await reader().deletedPost.findUnique({ where: { id }, select: { id: true } })) !== null;
 }
 
 /** Stores the image unless an identical one is stored already (images are kept by content hash). */
-async function storeImage(db: Database, image: ProcessedImage) {
-  await db
-    .insertInto("Image")
-    .values({
-      hash: image.hash,
-      contentType: image.contentType,
-      width: image.width,
-      height: image.height,
-      data: Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength),
-      thumbnail: Buffer.from(image.thumbnail.buffer, image.thumbnail.byteOffset, image.thumbnail.byteLength),
-      createdAt: timestamp(),
-    })
-    .onConflict((conflict) => conflict.column("hash").doNothing())
-    .execute();
+async function storeImage(db: Transaction, image: ProcessedImage) {
+  const { hash, contentType, width, height, data, thumbnail } = image;
+  await db.image.upsert({ where: { hash }, create: { hash, contentType, width, height, data, thumbnail }, update: {} });
 }
 
 /** Deletes stored images that nothing refers to any more: no post, and no revision of one. */
-async function deleteUnusedImages(db: Database, hashes: (string | null | undefined)[]) {
+async function deleteUnusedImages(db: Transaction, hashes: (string | null | undefined)[]) {
   const candidates = [...new Set(hashes.filter((hash): hash is string => Boolean(hash)))];
   if (candidates.length === 0) return;
-  await db
-    .deleteFrom("Image")
-    .where("hash", "in", candidates)
-    .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom("Post").select(sql.lit(1).as("one")).whereRef("Post.imageHash", "=", "Image.hash"))),
-    )
-    .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom("PostRevision").select(sql.lit(1).as("one")).whereRef("PostRevision.imageHash", "=", "Image.hash"))),
-    )
-    .execute();
+  await db.image.deleteMany({ where: { hash: { in: candidates }, posts: { none: {} }, revisions: { none: {} } } });
 }
 
 // ---- revisions (docs/decisions/012-revisions.md) ---------------------------------------
@@ -195,54 +131,20 @@ async function deleteUnusedImages(db: Database, hashes: (string | null | undefin
 // transaction (a diff is work the write lock need not wait for), against the state the
 // save is then made conditional on.
 
-// Compiled once: building and compiling a 12-column insert cost Kysely more than SQLite
-// takes to run it.
-const insertRevision = hotStatement(
-  (
-    db,
-    postId: number,
-    version: number,
-    editorId: number,
-    createdAt: string,
-    charsAdded: number,
-    charsRemoved: number,
-    imageChanged: number,
-    restoredFrom: number | null,
-    imageHash: string | null,
-    imageAlt: string,
-    title: string,
-    text: string,
-  ) =>
-    db
-      .insertInto("PostRevision")
-      .values({ postId, version, editorId, createdAt, charsAdded, charsRemoved, imageChanged, restoredFrom, imageHash, imageAlt, title, text }),
-);
-
 /**
  * Keeps a save as a revision. `change` was measured against the state this save replaced.
- * Called inside the save's write(), after the post row is written.
+ * Called inside the save's write(), after the post row is written. One INSERT, written out:
+ * Prisma's `create` reads the whole row back (both texts) with RETURNING.
  */
 async function recordRevision(
-  db: Database,
-  revision: { postId: number; version: number; editorId: number; createdAt: string; state: PostState; change: ChangeSize; restoredFrom?: number },
+  db: Transaction,
+  revision: { postId: number; version: number; editorId: number; createdAt: Date; state: PostState; change: ChangeSize; restoredFrom?: number },
 ) {
-  const { state, change } = revision;
-  await insertRevision(
-    db,
-    revision.postId,
-    revision.version,
-    revision.editorId,
-    revision.createdAt,
-    change.charsAdded,
-    change.charsRemoved,
-    // A number, which SQLite stores and PostgreSQL's boolean column accepts alike.
-    change.imageChanged ? 1 : 0,
-    revision.restoredFrom ?? null,
-    state.imageHash,
-    state.imageAlt,
-    state.title,
-    state.text,
-  );
+  const { postId, version, editorId, createdAt, state, change } = revision;
+  await db.$executeRaw`INSERT INTO "PostRevision" ("postId", "version", "editorId", "createdAt", "charsAdded", "charsRemoved",
+      "imageChanged", "restoredFrom", "imageHash", "imageAlt", "title", "text")
+    VALUES (${postId}, ${version}, ${editorId}, ${createdAt}, ${change.charsAdded}, ${change.charsRemoved},
+      ${change.imageChanged}, ${revision.restoredFrom ?? null}, ${state.imageHash}, ${state.imageAlt}, ${state.title}, ${state.text})`;
 }
 
 export async function createPost({
@@ -256,16 +158,12 @@ export async function createPost({
   image?: ProcessedImage | null;
   imageAlt?: string;
 }): Promise<PostDetail> {
-  const now = timestamp();
+  const now = new Date();
   const state: PostState = { ...input, imageHash: image?.hash ?? null, imageAlt: image ? imageAlt : "" };
   const id = await write(async (db) => {
     await bumpContentVersion(db);
     if (image) await storeImage(db, image);
-    const created = await db
-      .insertInto("Post")
-      .values({ ...state, ownerId, editorId: ownerId, createdAt: now, updatedAt: now })
-      .returning("id")
-      .executeTakeFirstOrThrow();
+    const created = await db.post.create({ data: { ...state, ownerId, editorId: ownerId, createdAt: now, updatedAt: now }, select: { id: true } });
     await recordRevision(db, { postId: created.id, version: 1, editorId: ownerId, createdAt: now, state, change: changeSize(null, state) });
     return created.id;
   });
@@ -287,9 +185,7 @@ export type UpdateResult =
  */
 export type ImageChange = ProcessedImage | { storedHash: string } | "remove" | undefined;
 
-const stateQuery = hotQuery((db, id: number) =>
-  db.selectFrom("Post").select(["version", "title", "text", "imageHash", "imageAlt"]).where("id", "=", id),
-);
+const STATE_COLUMNS = { version: true, title: true, text: true, imageHash: true, imageAlt: true } as const;
 
 /** Thrown inside a save's transaction when the post moved on since it was read: rolls it back. */
 class PostMoved extends Error {}
@@ -335,7 +231,7 @@ export async function updatePost({
     return { before, after, change: changeSize(before, after) };
   };
 
-  const [found] = await stateQuery(id);
+  const found = await reader().post.findUnique({ where: { id }, select: STATE_COLUMNS });
   if (!found) return { status: "missing" };
   if (baseVersion != null && found.version !== baseVersion) return conflict(id);
   const measured = plan(found);
@@ -346,21 +242,19 @@ export async function updatePost({
       await bumpContentVersion(db);
       let current = measured;
       if (measuredInside) {
-        const before = await db.selectFrom("Post").select(["version", "title", "text", "imageHash", "imageAlt"]).where("id", "=", id).executeTakeFirst();
+        const before = await db.post.findUnique({ where: { id }, select: STATE_COLUMNS });
         if (!before) return null;
         current = plan(before);
       }
       const { before, after, change } = current;
       if (image && image !== "remove" && !("storedHash" in image)) await storeImage(db, image);
-      const now = timestamp();
-      const { numUpdatedRows } = await db
-        .updateTable("Post")
-        .set({ ...after, editorId, version: before.version + 1, updatedAt: now })
-        .where("id", "=", id)
-        // The compare-and-set: the change was measured against this version.
-        .where("version", "=", before.version)
-        .executeTakeFirst();
-      if (numUpdatedRows !== 1n) throw new PostMoved();
+      const now = new Date();
+      // The compare-and-set: the change was measured against this version.
+      const { count } = await db.post.updateMany({
+        where: { id, version: before.version },
+        data: { ...after, editorId, version: before.version + 1, updatedAt: now },
+      });
+      if (count !== 1) throw new PostMoved();
       await recordRevision(db, { postId: id, version: before.version + 1, editorId, createdAt: now, state: after, change, restoredFrom });
       if (before.imageHash !== after.imageHash) await deleteUnusedImages(db, [before.imageHash]);
       return before.version + 1;
@@ -392,71 +286,58 @@ export type DeleteResult = "deleted" | "missing" | "forbidden" | "moved";
 export async function deletePost({ id, userId, version }: { id: number; userId: number; version?: number }): Promise<DeleteResult> {
   return write(async (db) => {
     await bumpContentVersion(db);
-    // The images of its history, which goes with it (ON DELETE CASCADE).
-    const pastImages = await db
-      .selectFrom("PostRevision")
-      .select("imageHash")
-      .where("postId", "=", id)
-      .where("imageHash", "is not", null)
-      .execute();
-    const deleted = await db
-      .deleteFrom("Post")
-      .where("id", "=", id)
-      .where("ownerId", "=", userId)
-      // A conditional delete (If-Match): only while the post is still at that version.
-      .$if(version !== undefined, (query) => query.where("version", "=", version!))
-      .returning("imageHash")
-      .executeTakeFirst();
-    if (deleted) {
-      await deleteUnusedImages(db, [deleted.imageHash, ...pastImages.map((row) => row.imageHash)]);
+    // The images of the post and of its history, which goes with it (ON DELETE CASCADE).
+    // With `version`, a conditional delete (If-Match): only while the post is still at that version.
+    const where = { id, ownerId: userId, ...(version !== undefined ? { version } : {}) };
+    const owned = await db.post.findUnique({
+      where,
+      select: { imageHash: true, revisions: { where: { imageHash: { not: null } }, select: { imageHash: true } } },
+    });
+    const { count } = await db.post.deleteMany({ where });
+    if (owned && count === 1) {
+      await deleteUnusedImages(db, [owned.imageHash, ...owned.revisions.map((revision) => revision.imageHash)]);
       // Remembered, so that its address answers "deleted" (410) rather than "never existed".
-      await db.insertInto("DeletedPost").values({ id, deletedAt: timestamp() }).onConflict((conflict) => conflict.column("id").doNothing()).execute();
+      await db.deletedPost.upsert({ where: { id }, create: { id, deletedAt: new Date() }, update: {} });
       return "deleted";
     }
-    const exists = await db.selectFrom("Post").select("ownerId").where("id", "=", id).executeTakeFirst();
+    const exists = await db.post.findUnique({ where: { id }, select: { ownerId: true } });
     return !exists ? "missing" : exists.ownerId !== userId ? "forbidden" : "moved";
   });
 }
 
 export type ImageSize = "full" | "thumbnail";
 
-const imageHashQuery = hotQuery((db, postId: number) => db.selectFrom("Post").select("imageHash").where("id", "=", postId));
-
 /** The image's version alone (null: the post has no image; undefined: no such post). */
 export async function getImageHash(postId: number): Promise<string | null | undefined> {
-  const [post] = await imageHashQuery(postId);
+  const [post] = await reader().$queryRaw<Pick<Post, "imageHash">[]>`SELECT "imageHash" FROM "Post" WHERE "id" = ${postId}`;
   return post ? post.imageHash : undefined;
 }
 
 export type ImageBytes = { contentType: string; bytes: Buffer };
 
-const imageBytesQueries = {
-  full: hotQuery((db, hash: string) => db.selectFrom("Image").select(["contentType", "data as bytes"]).where("hash", "=", hash)),
-  thumbnail: hotQuery((db, hash: string) => db.selectFrom("Image").select(["contentType", "thumbnail as bytes"]).where("hash", "=", hash)),
+// Raw: Prisma's findUnique costs ten times the read of a 100 KB BLOB (docs/decisions/013).
+const IMAGE_BYTES = {
+  full: Prisma.sql`SELECT "contentType", "data" AS "bytes" FROM "Image" WHERE "hash" = `,
+  thumbnail: Prisma.sql`SELECT "contentType", "thumbnail" AS "bytes" FROM "Image" WHERE "hash" = `,
 };
 
 /** The stored bytes of one size of an image, by its hash; only these queries ever read image data. */
 export async function getImageBytes(hash: string, size: ImageSize): Promise<ImageBytes | null> {
-  const [row] = await imageBytesQueries[size](hash);
-  return row ?? null;
+  const [row] = await reader().$queryRaw<(Pick<Image, "contentType"> & { bytes: Image["data"] })[]>`${IMAGE_BYTES[size]}${hash}`;
+  // A Buffer over the same memory, as the server sends it.
+  return row ? { contentType: row.contentType, bytes: Buffer.from(row.bytes.buffer, row.bytes.byteOffset, row.bytes.byteLength) } : null;
 }
 
 // ---- feeds and sitemaps ---------------------------------------------------------------
 
 /** The highest post id (0 without posts): one step to the end of the primary key. */
 export async function lastPostId(): Promise<number> {
-  const row = await reader().selectFrom("Post").select((eb) => eb.fn.max("id").as("last")).executeTakeFirst();
-  return Number(row?.last ?? 0);
+  // ORDER BY id DESC LIMIT 1 (Prisma's aggregate wraps MAX() around a subquery of every id).
+  const last = await reader().post.findFirst({ orderBy: { id: "desc" }, select: { id: true } });
+  return last?.id ?? 0;
 }
 
 /** Ids and last changes of the posts with `from < id <= to`, in id order: a sitemap's worth. */
 export async function listPostDates({ from, to }: { from: number; to: number }) {
-  const rows = await reader()
-    .selectFrom("Post")
-    .select(["id", "updatedAt"])
-    .where("id", ">", from)
-    .where("id", "<=", to)
-    .orderBy("id")
-    .execute();
-  return rows.map((row) => ({ id: row.id, updatedAt: toDate(row.updatedAt) }));
+  return reader().post.findMany({ where: { id: { gt: from, lte: to } }, orderBy: { id: "asc" }, select: { id: true, updatedAt: true } });
 }

@@ -1,5 +1,5 @@
 import { updatePost, type UpdateResult } from "~/models/post.server";
-import { hotQuery, toDate, type Database } from "~/utils/db.server";
+import { MAX_ID, Prisma, reader, type PostRevision, type User } from "~/utils/db.server";
 import { wordDiff, type WordDiff } from "~/utils/word-diff.server";
 
 // A post's history: every save is kept as a revision (written by the saves themselves, in
@@ -9,72 +9,38 @@ import { wordDiff, type WordDiff } from "~/utils/word-diff.server";
 export const HISTORY_PAGE_SIZE = 20;
 
 /** A history entry: what the list shows. Never the text. */
-export type RevisionSummary = {
-  version: number;
-  createdAt: Date;
+export type RevisionSummary = Pick<PostRevision, "version" | "createdAt" | "charsAdded" | "charsRemoved" | "imageChanged" | "restoredFrom"> & {
   /** Null once the account of whoever saved it has been deleted. */
-  editor: { username: string } | null;
-  charsAdded: number;
-  charsRemoved: number;
-  imageChanged: boolean;
-  restoredFrom: number | null;
+  editor: Pick<User, "username"> | null;
 };
 
-export type Revision = RevisionSummary & {
-  postId: number;
-  title: string;
-  text: string;
-  imageHash: string | null;
-  imageAlt: string;
+export type Revision = RevisionSummary & Pick<PostRevision, "postId" | "title" | "text" | "imageHash" | "imageAlt">;
+
+// History pages and revisions are read as typed raw SQL, one statement each with the
+// editor's name from a primary-key subquery (as post lists are; test/unit/query-plan.test.ts).
+const SUMMARY_COLUMNS = Prisma.sql`"r"."version", "r"."createdAt", "r"."charsAdded", "r"."charsRemoved", "r"."imageChanged", "r"."restoredFrom",
+  (SELECT "u"."username" FROM "User" AS "u" WHERE "u"."id" = "r"."editorId") AS "editorName"`;
+
+type SummaryRow = Omit<RevisionSummary, "editor" | "imageChanged"> & {
+  editorName: User["username"] | null;
+  /** SQLite answers 0 or 1 to raw SQL, PostgreSQL a boolean. */
+  imageChanged: boolean | number;
 };
 
-function summaryColumns(db: Database) {
-  return db
-    .selectFrom("PostRevision as r")
-    .select((eb) => [
-      "r.version",
-      "r.createdAt",
-      "r.charsAdded",
-      "r.charsRemoved",
-      "r.imageChanged",
-      "r.restoredFrom",
-      eb.selectFrom("User as u").select("u.username").whereRef("u.id", "=", "r.editorId").as("editorName"),
-    ]);
-}
-
-type SummaryRow = {
-  version: number;
-  createdAt: string;
-  charsAdded: number;
-  charsRemoved: number;
-  imageChanged: number | boolean;
-  restoredFrom: number | null;
-  editorName: string | null;
-};
-
-function summary({ editorName, createdAt, imageChanged, ...row }: SummaryRow): RevisionSummary {
-  return {
-    ...row,
-    createdAt: toDate(createdAt),
-    editor: editorName === null ? null : { username: editorName },
-    // SQLite answers 0 or 1, PostgreSQL a boolean.
-    imageChanged: Boolean(imageChanged),
-  };
+function summary({ editorName, imageChanged, ...row }: SummaryRow): RevisionSummary {
+  return { ...row, editor: editorName === null ? null : { username: editorName }, imageChanged: Boolean(imageChanged) };
 }
 
 /** The post a history belongs to: its title and current version, without its text. */
-const historyPostQuery = hotQuery((db, id: number) => db.selectFrom("Post").select(["id", "title", "version"]).where("id", "=", id));
-
 export async function getHistoryPost(postId: number) {
-  const [post] = await historyPostQuery(postId);
-  return post ?? null;
+  return reader().post.findUnique({ where: { id: postId }, select: { id: true, title: true, version: true } });
 }
 
-// A page of history is a range on the primary key (postId, version), newest first, as cheap
-// for the thousandth revision as for the first; the editor's name is a primary-key lookup.
-const historyQuery = hotQuery((db, postId: number, before: number, limit: number) =>
-  summaryColumns(db).where("r.postId", "=", postId).where("r.version", "<", before).orderBy("r.version", "desc").limit(limit),
-);
+/** A page of history is a range on the primary key (postId, version), newest first, as cheap for the thousandth revision as for the first. */
+function historyPage(postId: number, before: number, limit: number) {
+  return reader().$queryRaw<SummaryRow[]>`SELECT ${SUMMARY_COLUMNS} FROM "PostRevision" AS "r"
+    WHERE "r"."postId" = ${postId} AND "r"."version" < ${before} ORDER BY "r"."version" DESC LIMIT ${limit}`;
+}
 
 /**
  * One page of a post's history, newest first. `before` is the version of the last entry of
@@ -84,7 +50,7 @@ const historyQuery = hotQuery((db, postId: number, before: number, limit: number
 export async function listRevisions(postId: number, { before, limit = HISTORY_PAGE_SIZE }: { before?: number | null; limit?: number }) {
   // One more than the page: it says whether there is an older page, and what the last
   // entry of this one is compared against.
-  const rows = await historyQuery(postId, before ?? 2_147_483_647, limit + 1);
+  const rows = await historyPage(postId, before ?? MAX_ID, limit + 1);
   const summaries = rows.map(summary);
   const revisions = summaries.slice(0, limit).map((revision, index) => ({
     ...revision,
@@ -96,34 +62,26 @@ export async function listRevisions(postId: number, { before, limit = HISTORY_PA
 
 export type RevisionEntry = Awaited<ReturnType<typeof listRevisions>>["revisions"][number];
 
-const revisionQuery = hotQuery((db, postId: number, version: number) =>
-  summaryColumns(db)
-    .select(["r.postId", "r.title", "r.text", "r.imageHash", "r.imageAlt"])
-    .where("r.postId", "=", postId)
-    .where("r.version", "=", version),
-);
+type RevisionRow = SummaryRow & Pick<PostRevision, "postId" | "title" | "text" | "imageHash" | "imageAlt">;
 
 /** One revision, with its text; null when the post has no such version. */
 export async function getRevision(postId: number, version: number): Promise<Revision | null> {
-  const [row] = await revisionQuery(postId, version);
+  const [row] = await reader().$queryRaw<RevisionRow[]>`SELECT ${SUMMARY_COLUMNS}, "r"."postId", "r"."title", "r"."text", "r"."imageHash", "r"."imageAlt"
+    FROM "PostRevision" AS "r" WHERE "r"."postId" = ${postId} AND "r"."version" = ${version}`;
   if (!row) return null;
   const { postId: id, title, text, imageHash, imageAlt, ...rest } = row;
   return { ...summary(rest), postId: id, title, text, imageHash, imageAlt };
 }
 
-const revisionImageQuery = hotQuery((db, postId: number, version: number) =>
-  db.selectFrom("PostRevision").select("imageHash").where("postId", "=", postId).where("version", "=", version),
-);
-
 /** The hash of the image a revision showed (null: none; undefined: no such revision). */
 export async function getRevisionImageHash(postId: number, version: number): Promise<string | null | undefined> {
-  const [row] = await revisionImageQuery(postId, version);
+  const row = await reader().postRevision.findUnique({ where: { postId_version: { postId, version } }, select: { imageHash: true } });
   return row ? row.imageHash : undefined;
 }
 
 /** The version saved just before `version` (null for the oldest kept). */
 export async function previousVersion(postId: number, version: number): Promise<number | null> {
-  const [row] = await historyQuery(postId, version, 1);
+  const [row] = await historyPage(postId, version, 1);
   return row?.version ?? null;
 }
 

@@ -1,6 +1,5 @@
 import crypto from "node:crypto";
-import { sql } from "kysely";
-import { reader, timestamp, toDate, write } from "~/utils/db.server";
+import { Prisma, reader, write } from "~/utils/db.server";
 import { env } from "~/utils/env.server";
 
 /**
@@ -17,7 +16,8 @@ import { env } from "~/utils/env.server";
  * - signup: 20 accounts per address an hour (`SIGNUP_LIMIT_PER_HOUR`).
  *
  * Checks under way count against the limit: an attempt reserves a place with one
- * conditional UPDATE (atomic on SQLite and on PostgreSQL alike), so 40 guesses sent at once,
+ * conditional UPDATE (atomic on SQLite and on PostgreSQL alike; raw SQL, the same on both,
+ * since Prisma's `update` cannot make its values conditional on the row), so 40 guesses sent at once,
  * to any number of processes, get exactly 10 checked. Attempts beyond what is left of the
  * limit wait (at most 5 s) for those in flight to end, so many people at one address (an
  * office) are slowed a little, not refused.
@@ -69,12 +69,10 @@ const userAndAddress = (username: string, address: string) => `${username.toLowe
 export async function loginThrottleKeys(username: string, address: string | undefined): Promise<string[]> {
   if (!address) return [throttleKey("login", "user", username)];
   const keys = [throttleKey("login", "user-address", userAndAddress(username, address)), throttleKey("login", "address", address)];
-  const known = await reader()
-    .selectFrom("Throttle")
-    .select("key")
-    .where("key", "=", KNOWN_PREFIX + digestOf(userAndAddress(username, address)))
-    .where("windowStart", ">", timestamp(new Date(Date.now() - KNOWN_ADDRESS_MS)))
-    .executeTakeFirst();
+  const known = await reader().throttle.findFirst({
+    where: { key: KNOWN_PREFIX + digestOf(userAndAddress(username, address)), windowStart: { gt: new Date(Date.now() - KNOWN_ADDRESS_MS) } },
+    select: { key: true },
+  });
   return known ? keys : [...keys, throttleKey("loginAccount", "user", username)];
 }
 
@@ -87,13 +85,9 @@ export function loginClearedKeys(username: string, address: string | undefined):
 export async function rememberLoginAddress(username: string, address: string | undefined): Promise<void> {
   if (!address) return;
   const key = KNOWN_PREFIX + digestOf(userAndAddress(username, address));
-  const at = timestamp();
+  const at = new Date();
   await write((db) =>
-    db
-      .insertInto("Throttle")
-      .values({ key, count: 0, windowStart: at, inFlight: 0 })
-      .onConflict((conflict) => conflict.column("key").doUpdateSet({ windowStart: at }))
-      .execute(),
+    db.throttle.upsert({ where: { key }, create: { key, count: 0, windowStart: at, inFlight: 0 }, update: { windowStart: at }, select: { key: true } }),
   );
 }
 
@@ -132,8 +126,8 @@ export async function beginAttempt(action: ThrottledAction, keys: string[]): Pro
 
 // Stale windows count as empty and lapsed reservations as none, in the same expressions the
 // UPDATE uses to start them over.
-const windowOver = (expired: string) => sql<boolean>`"windowStart" <= ${expired}`;
-const reservationsLapsed = (now: string) => sql<boolean>`("inFlightUntil" IS NULL OR "inFlightUntil" <= ${now})`;
+const windowOver = (expired: Date) => Prisma.sql`"windowStart" <= ${expired}`;
+const reservationsLapsed = (now: Date) => Prisma.sql`("inFlightUntil" IS NULL OR "inFlightUntil" <= ${now})`;
 
 // Every transaction here takes the keys' rows in this one order: on PostgreSQL, where each
 // UPDATE locks its row until the end of the transaction, two attempts on the same keys
@@ -143,34 +137,27 @@ const inLockOrder = (keys: string[]) => [...new Set(keys)].sort();
 /** One place against every key's limit, or none: true when all were reserved. */
 async function reserve(keys: string[]): Promise<boolean> {
   const now = new Date();
-  const at = timestamp(now);
-  const lapse = timestamp(new Date(now.getTime() + RESERVATION_MS));
+  const lapse = new Date(now.getTime() + RESERVATION_MS);
   const full = new Error("full");
   const ordered = inLockOrder(keys);
   try {
     await write(async (db) => {
-      await db
-        .insertInto("Throttle")
-        .values(ordered.map((key) => ({ key, count: 0, windowStart: at, inFlight: 0 })))
-        .onConflict((conflict) => conflict.column("key").doNothing())
-        .execute();
+      const rows = ordered.map((key) => Prisma.sql`(${key}, 0, ${now}, 0)`);
+      await db.$executeRaw`INSERT INTO "Throttle" ("key", "count", "windowStart", "inFlight") VALUES ${Prisma.join(rows)}
+        ON CONFLICT ("key") DO NOTHING`;
+      const inFlightNow = Prisma.sql`CASE WHEN ${reservationsLapsed(now)} THEN 0 ELSE "inFlight" END`;
       for (const key of ordered) {
+        // Each key has its own action's limit (a login counts against login and loginAccount keys).
         const { max, windowMs } = limitOf(key);
-        const expired = timestamp(new Date(now.getTime() - windowMs));
-        const countNow = sql<number>`CASE WHEN ${windowOver(expired)} THEN 0 ELSE "count" END`;
-        const inFlightNow = sql<number>`CASE WHEN ${reservationsLapsed(at)} THEN 0 ELSE "inFlight" END`;
-        const { numUpdatedRows } = await db
-          .updateTable("Throttle")
-          .set({
-            count: countNow,
-            windowStart: sql<string>`CASE WHEN ${windowOver(expired)} THEN ${at} ELSE "windowStart" END`,
-            inFlight: sql<number>`${inFlightNow} + 1`,
-            inFlightUntil: lapse,
-          })
-          .where("key", "=", key)
-          .where(sql<boolean>`${countNow} + ${inFlightNow} < ${max}`)
-          .executeTakeFirst();
-        if (numUpdatedRows !== 1n) throw full; // rolls back the places taken for earlier keys
+        const expired = new Date(now.getTime() - windowMs);
+        const countNow = Prisma.sql`CASE WHEN ${windowOver(expired)} THEN 0 ELSE "count" END`;
+        const updated = await db.$executeRaw`UPDATE "Throttle" SET
+            "count" = ${countNow},
+            "windowStart" = CASE WHEN ${windowOver(expired)} THEN ${now} ELSE "windowStart" END,
+            "inFlight" = ${inFlightNow} + 1,
+            "inFlightUntil" = ${lapse}
+          WHERE "key" = ${key} AND ${countNow} + ${inFlightNow} < ${max}`;
+        if (updated !== 1) throw full; // rolls back the places taken for earlier keys
       }
     });
     return true;
@@ -183,11 +170,11 @@ async function reserve(keys: string[]): Promise<boolean> {
 /** How long until the fullest key's window ends, when its count alone has reached the limit; 0 otherwise. */
 async function fullWindowWait(keys: string[]): Promise<number> {
   const now = Date.now();
-  const rows = await reader().selectFrom("Throttle").select(["key", "count", "windowStart"]).where("key", "in", keys).execute();
+  const rows = await reader().throttle.findMany({ where: { key: { in: keys } }, select: { key: true, count: true, windowStart: true } });
   let waitMs = 0;
   for (const row of rows) {
     const { max, windowMs } = limitOf(row.key);
-    const windowEnd = toDate(row.windowStart).getTime() + windowMs;
+    const windowEnd = row.windowStart.getTime() + windowMs;
     if (windowEnd > now && row.count >= max) waitMs = Math.max(waitMs, windowEnd - now);
   }
   return waitMs;
@@ -202,14 +189,9 @@ function heldAttempt(keys: string[]): Attempt {
     await write(async (db) => {
       for (const key of inLockOrder(keys)) {
         const count = countOf(key);
-        await db
-          .updateTable("Throttle")
-          .set({
-            inFlight: sql<number>`CASE WHEN "inFlight" > 0 THEN "inFlight" - 1 ELSE 0 END`,
-            ...(count === "counted" ? { count: sql<number>`"count" + 1` } : count === "cleared" ? { count: 0 } : {}),
-          })
-          .where("key", "=", key)
-          .execute();
+        const counting = count === "counted" ? Prisma.sql`, "count" = "count" + 1` : count === "cleared" ? Prisma.sql`, "count" = 0` : Prisma.empty;
+        await db.$executeRaw`UPDATE "Throttle" SET "inFlight" = CASE WHEN "inFlight" > 0 THEN "inFlight" - 1 ELSE 0 END${counting}
+          WHERE "key" = ${key}`;
       }
     });
     await purgeOldRows();
@@ -230,18 +212,10 @@ async function purgeOldRows() {
   const now = Date.now();
   if (now - lastPurge < 60_000) return;
   lastPurge = now;
-  const at = timestamp(new Date(now));
+  const at = new Date(now);
   await write(async (db) => {
-    await db
-      .deleteFrom("Throttle")
-      .where("windowStart", "<", timestamp(new Date(now - LONGEST_WINDOW_MS)))
-      .where(reservationsLapsed(at))
-      .where("key", "not like", `${KNOWN_PREFIX}%`)
-      .execute();
-    await db
-      .deleteFrom("Throttle")
-      .where("windowStart", "<", timestamp(new Date(now - KNOWN_ADDRESS_MS)))
-      .where("key", "like", `${KNOWN_PREFIX}%`)
-      .execute();
+    await db.$executeRaw`DELETE FROM "Throttle" WHERE "windowStart" < ${new Date(now - LONGEST_WINDOW_MS)} AND ${reservationsLapsed(at)}
+      AND "key" NOT LIKE ${`${KNOWN_PREFIX}%`}`;
+    await db.throttle.deleteMany({ where: { key: { startsWith: KNOWN_PREFIX }, windowStart: { lt: new Date(now - KNOWN_ADDRESS_MS) } } });
   });
 }

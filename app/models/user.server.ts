@@ -1,10 +1,10 @@
 import pLimit from "p-limit";
 import { hash, verify, type Options } from "@node-rs/argon2";
-import { hotQuery, isUniqueViolation, reader, timestamp, toDate, write } from "~/utils/db.server";
+import { isUniqueViolation, reader, write, type User } from "~/utils/db.server";
 import { PASSWORD_MAX_LENGTH } from "~/utils/rules";
 
-export type SessionUser = { id: number; username: string; sessionVersion: number };
-const SESSION_USER_COLUMNS = ["id", "username", "sessionVersion"] as const;
+export type SessionUser = Pick<User, "id" | "username" | "sessionVersion">;
+const SESSION_USER_COLUMNS = { id: true, username: true, sessionVersion: true } as const;
 
 // OWASP's minimum for argon2id: 19 MiB of memory, 2 passes, 1 lane. About 9-13 ms a hash
 // on the 2-core machine this runs on (docs/decisions/004-argon2id.md).
@@ -37,14 +37,9 @@ export function hashPassword(password: string) {
 /** Creates the account, or answers "taken" when the name (ignoring case) is in use. */
 export async function createUser({ username, password }: Credentials): Promise<SessionUser | "taken"> {
   const passwordHash = await hashPassword(password);
-  const now = timestamp();
   try {
     return await write((db) =>
-      db
-        .insertInto("User")
-        .values({ username, usernameKey: usernameKey(username), passwordHash, createdAt: now, updatedAt: now })
-        .returning(SESSION_USER_COLUMNS)
-        .executeTakeFirstOrThrow(),
+      db.user.create({ data: { username, usernameKey: usernameKey(username), passwordHash }, select: SESSION_USER_COLUMNS }),
     );
   } catch (error) {
     if (isUniqueViolation(error)) return "taken";
@@ -59,22 +54,22 @@ const decoyHash = hashPassword("not a real password");
 /** The user when the password matches, else null (the same for unknown usernames). */
 export async function verifyLogin({ username, password }: Credentials): Promise<SessionUser | null> {
   if (password.length > PASSWORD_MAX_LENGTH) return null;
-  const user = await reader()
-    .selectFrom("User")
-    .select([...SESSION_USER_COLUMNS, "passwordHash"])
-    .where("usernameKey", "=", usernameKey(username))
-    .executeTakeFirst();
+  const user = await reader().user.findUnique({
+    where: { usernameKey: usernameKey(username) },
+    select: { ...SESSION_USER_COLUMNS, passwordHash: true },
+  });
   const stored = user?.passwordHash ?? (await decoyHash);
   const valid = await passwordHashing(() => verify(stored, password));
   if (!user || !valid) return null;
   return { id: user.id, username: user.username, sessionVersion: user.sessionVersion };
 }
 
-/** The user of a session; every signed-in request asks this, so it is one primary-key read. */
-const userByIdQuery = hotQuery((db, id: number) => db.selectFrom("User").select(SESSION_USER_COLUMNS).where("id", "=", id));
-
+/**
+ * The user of a session; every signed-in request asks this, so it is one primary-key read,
+ * as typed raw SQL (Prisma's findUnique costs it ~50 times what SQLite does; docs/decisions/013).
+ */
 export async function getUserById(id: number): Promise<SessionUser | null> {
-  const [user] = await userByIdQuery(id);
+  const [user] = await reader().$queryRaw<SessionUser[]>`SELECT "id", "username", "sessionVersion" FROM "User" WHERE "id" = ${id}`;
   return user ?? null;
 }
 
@@ -84,24 +79,16 @@ export async function getUserById(id: number): Promise<SessionUser | null> {
  */
 export function endAllSessions(userId: number, { revokeTokens = false }: { revokeTokens?: boolean } = {}): Promise<SessionUser> {
   return write(async (db) => {
-    if (revokeTokens) await db.deleteFrom("ApiToken").where("userId", "=", userId).execute();
-    return db
-      .updateTable("User")
-      .set((eb) => ({ sessionVersion: eb("sessionVersion", "+", 1), updatedAt: timestamp() }))
-      .where("id", "=", userId)
-      .returning(SESSION_USER_COLUMNS)
-      .executeTakeFirstOrThrow();
+    if (revokeTokens) await db.apiToken.deleteMany({ where: { userId } });
+    return db.user.update({ where: { id: userId }, data: { sessionVersion: { increment: 1 } }, select: SESSION_USER_COLUMNS });
   });
 }
 
-export type Author = { id: number; username: string; createdAt: Date };
-
-const userByNameQuery = hotQuery((db, key: string) => db.selectFrom("User").select(["id", "username", "createdAt"]).where("usernameKey", "=", key));
+export type Author = Pick<User, "id" | "username" | "createdAt">;
 
 /** Someone by their username, in any case ("Alice" finds alice); null when there is no such account. */
 export async function getUserByUsername(username: string): Promise<Author | null> {
-  const [row] = await userByNameQuery(usernameKey(username));
-  return row ? { ...row, createdAt: toDate(row.createdAt) } : null;
+  return reader().user.findUnique({ where: { usernameKey: usernameKey(username) }, select: { id: true, username: true, createdAt: true } });
 }
 
 /** Sets a new password and ends every other session; null when `current` is wrong. */
@@ -113,23 +100,19 @@ export async function changePassword(
   if (!(await verifyLogin({ username: user.username, password: current }))) return null;
   const passwordHash = await hashPassword(next);
   return write((db) =>
-    db
-      .updateTable("User")
-      .set((eb) => ({ passwordHash, sessionVersion: eb("sessionVersion", "+", 1), updatedAt: timestamp() }))
-      .where("id", "=", user.id)
-      .returning(SESSION_USER_COLUMNS)
-      .executeTakeFirstOrThrow(),
+    db.user.update({ where: { id: user.id }, data: { passwordHash, sessionVersion: { increment: 1 } }, select: SESSION_USER_COLUMNS }),
   );
 }
 
 /** The highest user id (0 without users). */
 export async function lastUserId(): Promise<number> {
-  const row = await reader().selectFrom("User").select((eb) => eb.fn.max("id").as("last")).executeTakeFirst();
-  return Number(row?.last ?? 0);
+  // ORDER BY id DESC LIMIT 1 (Prisma's aggregate wraps MAX() around a subquery of every id).
+  const last = await reader().user.findFirst({ orderBy: { id: "desc" }, select: { id: true } });
+  return last?.id ?? 0;
 }
 
 /** Usernames of the accounts with `from < id <= to`, in id order: a sitemap's worth. */
 export async function listUsernames({ from, to }: { from: number; to: number }): Promise<string[]> {
-  const rows = await reader().selectFrom("User").select("username").where("id", ">", from).where("id", "<=", to).orderBy("id").execute();
+  const rows = await reader().user.findMany({ where: { id: { gt: from, lte: to } }, orderBy: { id: "asc" }, select: { username: true } });
   return rows.map((row) => row.username);
 }

@@ -5,7 +5,7 @@ export async function loader() {
   const headers = new Headers({ "Cache-Control": "no-store" });
   try {
     // Reads a real table (not just `SELECT 1`), so a missing or damaged file is noticed.
-    await reader().selectFrom("User").select("id").limit(1).execute();
+    await reader().user.findFirst({ select: { id: true } });
     return Response.json({ status: "ok" }, { headers });
   } catch (error) {
     console.error("[healthz] database check failed", error);

@@ -1,16 +1,25 @@
+import crypto from "node:crypto";
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
 import { data } from "@remix-run/node";
-import BetterSqlite3 from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Compilable, type CompiledQuery, type SqliteDatabase, type SqliteStatement } from "kysely";
 import pg from "pg";
-import type { DB } from "~/generated/kysely/database";
+import { Prisma, PrismaClient as SqliteClient } from "~/generated/prisma/sqlite/client";
+import { PrismaClient as PostgresClient } from "~/generated/prisma/postgresql/client";
 import { databaseConfig, type DatabaseConfig } from "../../prisma/database-url.js";
 import { env } from "~/utils/env.server";
 
-// All reads and writes go through Kysely, with types generated from prisma/schema.prisma,
-// on SQLite or PostgreSQL alike: one query, written once, for both
-// (docs/decisions/008-data-access.md).
+// All reads and writes go through Prisma Client 7 with a driver adapter: better-sqlite3 on
+// SQLite, pg on PostgreSQL. Both clients are generated from prisma/schema.prisma
+// (scripts/prisma-generate.js) and have the same API and types; this module alone decides
+// which one runs (docs/decisions/013-prisma-client.md).
 
-export type Database = Kysely<DB>;
+/** The app's client: the SQLite one's type, which the PostgreSQL client shares (test/unit/prisma-types.test.ts). */
+export type Database = SqliteClient;
+/** What `write()` hands its work: the client, inside one transaction. */
+export type Transaction = Prisma.TransactionClient;
+export { Prisma };
+// Prisma's generated model types are the app's data types.
+export type { ApiToken, Image, Post, PostRevision, Throttle, User } from "~/generated/prisma/sqlite/client";
 
 /**
  * The largest id there can be: Prisma's Int is 32-bit (PostgreSQL's integer). A larger
@@ -46,6 +55,8 @@ export type Connections = {
   writer: Database;
   /** Reads; on SQLite a read-only connection of its own, which never waits for the writer. */
   reader: Database;
+  /** The reader's driver adapter itself, for the one read asked on every request (contentVersion). */
+  readerAdapter: () => Promise<DriverAdapter>;
   close: () => Promise<void>;
 };
 
@@ -58,67 +69,71 @@ const WRITE_WAIT_MS = 5_000;
 // NORMAL sync is durable in WAL mode except across power loss, and a 20 MB page cache
 // keeps the hot pages of the post list in memory.
 const SQLITE_PRAGMAS = ["journal_mode = WAL", "synchronous = NORMAL", "foreign_keys = ON", "cache_size = -20000"];
+// The reader waits a little for a lock only in rare moments (recovering the WAL after a
+// crash); it never waits for writers.
+const SQLITE_READER_PRAGMAS = ["query_only = ON", "cache_size = -20000"];
+
+// errorFormat "minimal" on every client: Prisma's default message quotes the calling source
+// with colours, work done on every refused write (a busy SQLite retries many times a second).
+type AdapterFactory = NonNullable<Prisma.PrismaClientOptions["adapter"]>;
+type DriverAdapter = Awaited<ReturnType<AdapterFactory["connect"]>>;
 
 /**
- * better-sqlite3 as Kysely's SQLite dialect wants it, but keeping each prepared statement:
- * Kysely prepares every query anew, and preparing costs more than running the busiest
- * reads. The SQL strings are parameterized, so there are only as many as the app has queries.
+ * A driver adapter factory that keeps the connection it opened, so that `adapter()` can
+ * reach it too, and applies `setUp` to it first (our SQLite settings).
  */
-function keepingStatements(database: BetterSqlite3.Database): SqliteDatabase {
-  const statements = new Map<string, BetterSqlite3.Statement>();
-  return {
-    close: () => database.close(),
-    prepare(text: string): SqliteStatement {
-      let statement = statements.get(text);
-      if (!statement) {
-        statement = database.prepare(text);
-        if (statements.size < 1_000) statements.set(text, statement);
-      }
-      return statement as unknown as SqliteStatement;
+function keepingConnection(factory: AdapterFactory, setUp: (adapter: DriverAdapter) => Promise<void> = async () => {}) {
+  let connected: Promise<DriverAdapter> | undefined;
+  const connect = () =>
+    (connected ??= factory.connect().then(async (adapter) => {
+      await setUp(adapter);
+      return adapter;
+    }));
+  const kept: AdapterFactory = {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    async connect() {
+      const adapter = await connect();
+      // Disposed by the client ($disconnect): the next connect opens a new connection.
+      const dispose = adapter.dispose.bind(adapter);
+      adapter.dispose = () => {
+        connected = undefined;
+        return dispose();
+      };
+      return adapter;
     },
   };
+  return { factory: kept, adapter: connect };
+}
+
+/** better-sqlite3 with our settings applied on every connection the client opens. */
+function sqliteAdapter(options: ConstructorParameters<typeof PrismaBetterSqlite3>[0], pragmas: string[]) {
+  return keepingConnection(new PrismaBetterSqlite3(options), (adapter) =>
+    adapter.executeScript(pragmas.map((pragma) => `PRAGMA ${pragma};`).join("\n")),
+  );
 }
 
 function openSqlite(file: string): Connections {
-  const writerDatabase = new BetterSqlite3(file, { timeout: 0 });
-  for (const pragma of SQLITE_PRAGMAS) writerDatabase.pragma(pragma);
-  // The reader waits a little for a lock only in rare moments (recovering the WAL after a
-  // crash); it never waits for writers.
-  const readerDatabase = new BetterSqlite3(file, { fileMustExist: true, timeout: 100 });
-  readerDatabase.pragma("query_only = ON");
-  readerDatabase.pragma("cache_size = -20000");
-  const writer = new Kysely<DB>({ dialect: new SqliteDialect({ database: keepingStatements(writerDatabase) }) });
-  const reader = new Kysely<DB>({ dialect: new SqliteDialect({ database: keepingStatements(readerDatabase) }) });
+  // Busy timeout 0: a write finding the lock taken fails at once and write() tries again on a timer.
+  const writer = new SqliteClient({ adapter: sqliteAdapter({ url: `file:${file}`, timeout: 0 }, SQLITE_PRAGMAS).factory, errorFormat: "minimal" });
+  const readerConnection = sqliteAdapter({ url: `file:${file}`, fileMustExist: true, timeout: 100 }, SQLITE_READER_PRAGMAS);
+  const reader = new SqliteClient({ adapter: readerConnection.factory, errorFormat: "minimal" });
   return {
     config: { kind: "sqlite", file },
     writer,
     reader,
+    readerAdapter: readerConnection.adapter,
     close: async () => {
-      await reader.destroy();
-      await writer.destroy();
+      await reader.$disconnect();
+      await writer.$disconnect();
     },
   };
 }
-
-// PostgreSQL's timestamp(3) columns (Prisma's DateTime) read as ISO 8601 text, the same as
-// SQLite gives; counts (int8) as numbers.
-const PG_TIMESTAMP = 1114;
-const PG_TIMESTAMPTZ = 1184;
-const PG_INT8 = 20;
-const pgTypes = {
-  getTypeParser(oid: number, format?: "text" | "binary") {
-    if (oid === PG_TIMESTAMP) return (value: string) => `${value.replace(" ", "T")}Z`;
-    if (oid === PG_TIMESTAMPTZ) return (value: string) => new Date(value).toISOString();
-    if (oid === PG_INT8) return (value: string) => Number(value);
-    return pg.types.getTypeParser(oid, format);
-  },
-} as pg.CustomTypesConfig;
 
 function openPostgres(url: string): Connections {
   const pool = new pg.Pool({
     connectionString: url,
     max: env().DATABASE_POOL_SIZE,
-    types: pgTypes,
     // Idle connections do not keep the process alive: a server told to stop exits once its
     // last answer is sent, not 10 s later when the pool would close them.
     allowExitOnIdle: true,
@@ -128,8 +143,28 @@ function openPostgres(url: string): Connections {
   });
   // An idle client that loses its connection (a restarted server) must not take the process down.
   pool.on("error", (error) => console.error("[quill] PostgreSQL connection lost:", error.message));
-  const writer = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  return { config: { kind: "postgresql", url }, writer, reader: writer, close: () => writer.destroy() };
+  const connection = keepingConnection(
+    new PrismaPg(pool, {
+      // Named statements are prepared once per connection, then only run.
+      statementNameGenerator: (query) => `q${crypto.createHash("sha1").update(query.sql).digest("base64url").slice(0, 20)}`,
+    }),
+  );
+  const adapter = connection.factory;
+  // The one place the PostgreSQL client is seen as the app's client type: the two are
+  // generated from the same models (test/unit/prisma-types.test.ts holds them to that) and
+  // differ only in what each database offers beyond them (isolation levels, `mode:
+  // "insensitive"`), which the app does not use.
+  const client: Database = new PostgresClient({ adapter, errorFormat: "minimal" }) as unknown as Database;
+  return {
+    config: { kind: "postgresql", url },
+    writer: client,
+    reader: client,
+    readerAdapter: connection.adapter,
+    close: async () => {
+      await client.$disconnect();
+      await pool.end();
+    },
+  };
 }
 
 // One set of connections per process; the dev server reloads modules, so keep it on globalThis.
@@ -153,49 +188,6 @@ export function reader(): Database {
   return connections().reader;
 }
 
-/**
- * A read on the busiest paths (a page of posts, a post, the signed-in user, an image):
- * built and compiled by Kysely once, then run with each call's values. Building and
- * compiling cost more than running these queries (~60 us against ~30 us for a page of
- * posts). `build` must use each parameter once, in order, as a plain value; the first run
- * checks that it did.
- */
-export function hotQuery<Params extends unknown[], Row>(build: (db: Database, ...params: Params) => Compilable<Row>) {
-  let compiled: { db: Database; query: CompiledQuery<Row> } | undefined;
-  return async (...params: Params): Promise<Row[]> => {
-    const db = reader();
-    if (compiled?.db !== db) {
-      const query = build(db, ...params).compile();
-      if (query.parameters.length !== params.length || query.parameters.some((value, index) => value !== params[index])) {
-        throw new Error(`hotQuery: the query does not use its parameters once each, in order: ${query.sql}`);
-      }
-      compiled = { db, query };
-    }
-    const { rows } = await db.executeQuery<Row>({ ...compiled.query, parameters: params });
-    return rows;
-  };
-}
-
-/**
- * A write on the busiest write path (every save of a post), compiled once like hotQuery
- * and then run on the transaction it is given, with each call's values.
- */
-export function hotStatement<Params extends unknown[], Row>(build: (db: Database, ...params: Params) => Compilable<Row>) {
-  const compiled = new Map<DatabaseConfig["kind"], CompiledQuery<Row>>();
-  return async (transaction: Database, ...params: Params) => {
-    const kind = databaseKind();
-    let query = compiled.get(kind);
-    if (!query) {
-      query = build(transaction, ...params).compile();
-      if (query.parameters.length !== params.length || query.parameters.some((value, index) => value !== params[index])) {
-        throw new Error(`hotStatement: the statement does not use its parameters once each, in order: ${query.sql}`);
-      }
-      compiled.set(kind, query);
-    }
-    return transaction.executeQuery<Row>({ ...query, parameters: params });
-  };
-}
-
 /** Closes the connections (tests, and the end of scripts). */
 export async function closeDatabase() {
   const open = globalStore.__quillDatabase;
@@ -203,32 +195,27 @@ export async function closeDatabase() {
   await open?.close();
 }
 
+// Prisma's interactive transactions: waiting for the connection (on SQLite, behind the
+// process's other writes) and running are both bounded; a write holding the lock longer
+// than this is a bug, not load.
+const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 20_000 };
+
 /**
  * Runs `work` as one transaction: everything in it is written, or nothing is. Only database
- * statements belong in it (the lock is held until it ends). On SQLite the transaction takes
- * the write lock up front (BEGIN IMMEDIATE), so a conflict shows at the start and the whole
- * transaction is tried again later, without blocking the event loop; after WRITE_WAIT_MS it
+ * statements belong in it (the lock is held until it ends). On SQLite a write finding the
+ * lock taken by another process fails at once (busy timeout 0) and the whole transaction
+ * is tried again later, on a timer, without blocking the event loop; after WRITE_WAIT_MS it
  * gives up with a 503 (isDatabaseBusy). On PostgreSQL, a row lock held elsewhere is waited
  * for as long (lock_timeout), then the same 503; a transaction chosen as a deadlock's victim
  * is run again (the models take row locks in one order, so this is a safety net).
  */
-export async function write<T>(work: (transaction: Database) => Promise<T>): Promise<T> {
+export async function write<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
   const { config, writer } = connections();
   if (config.kind === "postgresql") return writePostgres(writer, work);
   const deadline = Date.now() + WRITE_WAIT_MS;
   for (let attempt = 0; ; attempt++) {
     try {
-      return await writer.connection().execute(async (connection) => {
-        await sql`BEGIN IMMEDIATE`.execute(connection);
-        try {
-          const result = await work(connection);
-          await sql`COMMIT`.execute(connection);
-          return result;
-        } catch (error) {
-          await sql`ROLLBACK`.execute(connection).catch(() => undefined);
-          throw error;
-        }
-      });
+      return await writer.$transaction(work, TRANSACTION_OPTIONS);
     } catch (error) {
       if (!isSqliteBusy(error)) throw error;
       if (Date.now() >= deadline) throw databaseBusy();
@@ -241,41 +228,35 @@ export async function write<T>(work: (transaction: Database) => Promise<T>): Pro
 const PG_RETRIED = new Set(["40P01", "40001"]); // deadlock detected, serialization failure
 const PG_LOCK_NOT_AVAILABLE = "55P03"; // lock_timeout ran out
 
-async function writePostgres<T>(writer: Database, work: (transaction: Database) => Promise<T>): Promise<T> {
+async function writePostgres<T>(writer: Database, work: (transaction: Transaction) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await writer.transaction().execute(work);
+      return await writer.$transaction(work, TRANSACTION_OPTIONS);
     } catch (error) {
-      const code = (error as { code?: unknown } | null)?.code;
+      const code = driverCode(error);
       if (code === PG_LOCK_NOT_AVAILABLE) throw databaseBusy();
-      if (attempt >= 5 || typeof code !== "string" || !PG_RETRIED.has(code)) throw error;
+      if (attempt >= 5 || code === undefined || !PG_RETRIED.has(code)) throw error;
       console.warn(`[quill] PostgreSQL ${code === "40P01" ? "deadlock" : "serialization failure"}: running the transaction again`);
       await new Promise((resolve) => setTimeout(resolve, 5 * attempt * (0.5 + Math.random())));
     }
   }
 }
 
+/** The database's own error code (SQLITE_BUSY, 40P01...) behind a Prisma error, if any. */
+export function driverCode(error: unknown): string | undefined {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return undefined;
+  const cause = (error.meta?.driverAdapterError as { cause?: { originalCode?: unknown } } | undefined)?.cause;
+  return typeof cause?.originalCode === "string" ? cause.originalCode : undefined;
+}
+
 function isSqliteBusy(error: unknown) {
-  const code = (error as { code?: unknown } | null)?.code;
+  const code = driverCode(error);
   return code === "SQLITE_BUSY" || code === "SQLITE_BUSY_SNAPSHOT" || code === "SQLITE_LOCKED";
 }
 
-/** Whether an insert failed on a unique constraint, on either database. */
+/** Whether a write failed on a unique constraint, on either database. */
 export function isUniqueViolation(error: unknown) {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "23505";
-}
-
-// ---- dates ---------------------------------------------------------------------------
-
-/** Dates are stored as ISO 8601 text in UTC (PostgreSQL: timestamp(3)). */
-export function timestamp(date = new Date()) {
-  return date.toISOString();
-}
-
-/** A stored date: ISO 8601, or SQLite's CURRENT_TIMESTAMP form (UTC without the zone). */
-export function toDate(text: string) {
-  return new Date(text.includes("T") ? text : `${text.replace(" ", "T")}Z`);
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 }
 
 // ---- the content version -------------------------------------------------------------
@@ -283,20 +264,25 @@ export function toDate(text: string) {
 /**
  * Marks that what pages show has changed: kept pages rendered before are stale. Called in
  * the same transaction as the change (posts, images, usernames), first, so that
- * concurrent writers on PostgreSQL take the row locks in one order.
+ * concurrent writers on PostgreSQL take the row locks in one order. One statement, the
+ * same on both databases.
  */
-export async function bumpContentVersion(transaction: Database) {
-  await transaction
-    .insertInto("ContentVersion")
-    .values({ id: 1, version: 1 })
-    .onConflict((conflict) => conflict.column("id").doUpdateSet({ version: sql`"ContentVersion"."version" + 1` }))
-    .execute();
+export async function bumpContentVersion(transaction: Transaction) {
+  await transaction.$executeRaw`INSERT INTO "ContentVersion" ("id", "version") VALUES (1, 1)
+    ON CONFLICT ("id") DO UPDATE SET "version" = "ContentVersion"."version" + 1`;
 }
 
-const contentVersionQuery = hotQuery((db, id: number) => db.selectFrom("ContentVersion").select("version").where("id", "=", id));
+const CONTENT_VERSION_SQL = 'SELECT "version" FROM "ContentVersion" WHERE "id" = 1';
 
-/** The current content version: one primary-key read, cheap enough to ask on every request. */
+/**
+ * The current content version: one primary-key read, asked on every request for a kept
+ * page (server/response-cache.ts). It goes to the reader's driver adapter directly, the same
+ * connection Prisma Client uses: through `$queryRaw` it cost 63 µs of CPU against 7 µs,
+ * most of an anonymous kept page's cost (docs/decisions/013-prisma-client.md).
+ * test/unit/raw-queries.test.ts holds it to what the ORM reads.
+ */
 export async function contentVersion(): Promise<number> {
-  const [row] = await contentVersionQuery(1);
-  return row?.version ?? 0;
+  const adapter = await connections().readerAdapter();
+  const { rows } = await adapter.queryRaw({ sql: CONTENT_VERSION_SQL, args: [], argTypes: [] });
+  return Number(rows[0]?.[0] ?? 0);
 }

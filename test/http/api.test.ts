@@ -297,7 +297,7 @@ describe("authentication", () => {
     expect(html).toMatch(/<label for="new-token">Copy it now: it will not be shown again.<\/label>/);
 
     // Stored only as its SHA-256.
-    const rows = await withTestDatabase(app.databaseUrl, (db) => db.selectFrom("ApiToken").selectAll().execute());
+    const rows = await withTestDatabase(app.databaseUrl, (db) => db.apiToken.findMany());
     expect(JSON.stringify(rows)).not.toContain(token);
     expect(rows.map((row) => row.tokenHash)).toContain(crypto.createHash("sha256").update(token).digest("hex"));
 
@@ -329,9 +329,9 @@ describe("authentication", () => {
     const lastUsed = async () => {
       const hash = crypto.createHash("sha256").update(token).digest("hex");
       const row = await withTestDatabase(app.databaseUrl, (db) =>
-        db.selectFrom("ApiToken").select("lastUsedAt").where("tokenHash", "=", hash).executeTakeFirstOrThrow(),
+        db.apiToken.findUniqueOrThrow({ where: { tokenHash: hash }, select: { lastUsedAt: true } }),
       );
-      return row.lastUsedAt;
+      return row.lastUsedAt?.toISOString() ?? null;
     };
     expect(await lastUsed()).toBeNull();
     await ok(await call("/api?limit=1", { token }));

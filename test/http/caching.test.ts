@@ -80,9 +80,9 @@ describe("pages kept for visitors who are not signed in", () => {
 
     // Another app process writes to the same database: the change and the content version, in one transaction.
     await withTestDatabase(app.databaseUrl, (db) =>
-      db.transaction().execute(async (transaction) => {
-        await transaction.updateTable("Post").set({ title: "Renamed elsewhere" }).where("id", "=", id).execute();
-        await transaction.updateTable("ContentVersion").set((eb) => ({ version: eb("version", "+", 1) })).where("id", "=", 1).execute();
+      db.$transaction(async (transaction) => {
+        await transaction.post.update({ where: { id }, data: { title: "Renamed elsewhere" } });
+        await transaction.contentVersion.update({ where: { id: 1 }, data: { version: { increment: 1 } } });
       }),
     );
     const afterOutsideWrite = await fetch(`${app.url}/`);
@@ -187,8 +187,8 @@ describe("pages kept for visitors who are not signed in", () => {
     const count = async (table: "Throttle" | "ContentVersion") =>
       withTestDatabase(app.databaseUrl, async (db) =>
         table === "Throttle"
-          ? Number((await db.selectFrom("Throttle").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n)
-          : Number((await db.selectFrom("ContentVersion").select("version").executeTakeFirst())?.version ?? 0),
+          ? await db.throttle.count()
+          : ((await db.contentVersion.findFirst({ select: { version: true } }))?.version ?? 0),
       );
     await author.createPost({ title: "Before the failed logins" });
     expect(await frontPageKept()).toBe(false);

@@ -403,7 +403,7 @@ type StoredPost = { id: number; title: string; text: string; ownerId: number; ed
 async function storedPost(answer: Answer): Promise<StoredPost> {
   const id = Number(/^\/(\d+)$/.exec(String(answer.headers.location))?.[1]);
   const post = await withTestDatabase(app.databaseUrl, (db) =>
-    db.selectFrom("Post").select(["id", "title", "text", "ownerId", "editorId", "version", "imageHash"]).where("id", "=", id).executeTakeFirst(),
+    db.post.findUnique({ where: { id }, select: { id: true, title: true, text: true, ownerId: true, editorId: true, version: true, imageHash: true } }),
   );
   if (!post) throw new Error(`post ${id} was not stored`);
   return post as StoredPost;
@@ -496,7 +496,7 @@ beforeAll(async () => {
   const session = JSON.parse(Buffer.from(payload, "base64").toString()) as Record<string, unknown>;
   const forged = Buffer.from(JSON.stringify({ ...session, userId: Number(session.userId) + 1 })).toString("base64");
   const { id: boId } = await withTestDatabase(app.databaseUrl, (db) =>
-    db.selectFrom("User").select("id").where("usernameKey", "=", boName.toLowerCase()).executeTakeFirstOrThrow(),
+    db.user.findUniqueOrThrow({ where: { usernameKey: boName.toLowerCase() }, select: { id: true } }),
   );
   ctx = {
     ada: ada.cookie!,
@@ -550,7 +550,7 @@ describe("hostile input against the production build", () => {
   it("is still healthy, and Ada's post is as she left it", async () => {
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
     const post = await withTestDatabase(app.databaseUrl, (db) =>
-      db.selectFrom("Post").select(["title", "text", "version"]).where("id", "=", ctx.postId).executeTakeFirst(),
+      db.post.findUnique({ where: { id: ctx.postId }, select: { title: true, text: true, version: true } }),
     );
     if (!onPostgres) {
       const db = openReadOnly(app.databaseFile);

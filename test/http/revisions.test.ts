@@ -44,7 +44,7 @@ function inner(html: string, className: string) {
 /** A post's revisions as stored (imageChanged as 0 or 1 on either database). */
 async function revisionRows(postId: number) {
   const rows = await withTestDatabase(app.databaseUrl, (db) =>
-    db.selectFrom("PostRevision").selectAll().where("postId", "=", postId).orderBy("version").execute(),
+    db.postRevision.findMany({ where: { postId }, orderBy: { version: "asc" } }),
   );
   return rows.map((row) => ({ ...row, imageChanged: Number(row.imageChanged) }));
 }

@@ -1,6 +1,5 @@
 import fs from "node:fs";
 import path from "node:path";
-import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type RunningApp } from "../support/app-server";
 import { withTestDatabase } from "../support/database";
@@ -53,7 +52,7 @@ async function signedInName(client: HttpClient) {
 describe("two app servers on one PostgreSQL database", () => {
   it("migrated it once, though both started at once", async () => {
     const files = fs.readdirSync(postgresMigrations).filter((name) => name.endsWith(".sql")).map((name) => name.slice(0, -4)).sort();
-    const { rows } = await withTestDatabase(databaseUrl, (db) => sql<{ name: string }>`SELECT name FROM "_migrations"`.execute(db));
+    const rows = await withTestDatabase(databaseUrl, (db) => db.$queryRaw<{ name: string }[]>`SELECT name FROM "_migrations"`);
     expect(rows.map((row) => row.name).sort()).toEqual(files);
     const said = [a, b].filter((app) => /applied \d+ PostgreSQL migration/.test(app.output()));
     expect(said).toHaveLength(1);
@@ -118,7 +117,7 @@ describe("two app servers on one PostgreSQL database", () => {
       }),
     );
     const stored = await withTestDatabase(databaseUrl, (db) =>
-      db.selectFrom("Post").select(["text", "version"]).where("id", "=", id).executeTakeFirstOrThrow(),
+      db.post.findUniqueOrThrow({ where: { id }, select: { text: true, version: true } }),
     );
     expect(stored.version).toBe(21);
     const lines = stored.text.split("\n");

@@ -61,13 +61,12 @@ async function postsIn(app: RunningApp) {
     }
   }
   const rows = await withTestDatabase(app.databaseUrl, (db) =>
-    db
-      .selectFrom("Post as p")
-      .leftJoin("Image as i", "i.hash", "p.imageHash")
-      .select((eb) => ["p.id", "p.title", eb.case().when("i.hash", "is not", null).then(1).else(0).end().as("hasImage")])
-      .execute(),
+    // An expression's integer comes back from raw SQL as a bigint on SQLite, a number on PostgreSQL.
+    db.$queryRaw<{ id: number; title: string; hasImage: number | bigint }[]>`SELECT "p"."id", "p"."title",
+      CASE WHEN "i"."hash" IS NOT NULL THEN 1 ELSE 0 END AS "hasImage"
+      FROM "Post" AS "p" LEFT JOIN "Image" AS "i" ON "i"."hash" = "p"."imageHash"`,
   );
-  return { integrity, foreignKeyProblems, posts: new Map(rows.map((row) => [row.id, row])) };
+  return { integrity, foreignKeyProblems, posts: new Map(rows.map((row) => [row.id, { ...row, hasImage: Number(row.hasImage) }])) };
 }
 
 describe("crash safety", () => {

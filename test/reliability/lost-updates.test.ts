@@ -79,7 +79,7 @@ async function save(writer: { name: string; client: HttpClient }, basedOn: numbe
 }
 
 function currentRow() {
-  return withTestDatabase(app.databaseUrl, (db) => db.selectFrom("Post").select(["version", "text"]).where("id", "=", postId).executeTakeFirstOrThrow());
+  return withTestDatabase(app.databaseUrl, (db) => db.post.findUniqueOrThrow({ where: { id: postId }, select: { version: true, text: true } }));
 }
 
 describe(`${WRITERS} people saving the same post at once`, () => {
@@ -125,7 +125,7 @@ describe(`${WRITERS} people saving the same post at once`, () => {
 
     // Each save kept its revision in the same transaction: one per version, with its text.
     const revisions = await withTestDatabase(app.databaseUrl, (db) =>
-      db.selectFrom("PostRevision").select(["version", "text"]).where("postId", "=", postId).orderBy("version").execute(),
+      db.postRevision.findMany({ where: { postId }, orderBy: { version: "asc" }, select: { version: true, text: true } }),
     );
     expect(revisions.map((revision) => revision.version)).toEqual(Array.from({ length: final.version }, (_, index) => index + 1));
     expect(revisions.filter((revision) => madeBy.get(revision.version) !== revision.text)).toEqual([]);

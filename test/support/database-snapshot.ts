@@ -1,6 +1,5 @@
 import crypto from "node:crypto";
 import Database from "better-sqlite3";
-import { sql } from "kysely";
 import { withTestDatabase } from "./database";
 
 /** Opens the app's SQLite file read-only; safe beside the running app in WAL mode (SQLite-only checks). */
@@ -21,12 +20,12 @@ export function databaseSnapshot(databaseUrl: string): Promise<Snapshot> {
   return withTestDatabase(databaseUrl, async (db) => {
     const counts: Record<string, number> = {};
     for (const table of TABLES) {
-      const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(db);
+      const rows = await db.$queryRawUnsafe<{ n: number | bigint }[]>(`SELECT count(*) AS n FROM "${table}"`);
       counts[table] = Number(rows[0].n);
     }
     const hash = crypto.createHash("sha256");
     for (const table of CHECKSUMMED) {
-      const { rows } = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(table)} ORDER BY ${sql.raw(ORDER[table])}`.execute(db);
+      const rows = await db.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT * FROM "${table}" ORDER BY ${ORDER[table]}`);
       for (const row of rows) {
         for (const [column, value] of Object.entries(row)) {
           hash.update(`${table}.${column}=`);

@@ -74,7 +74,7 @@ export async function appDatabaseUrl(dataDir: string): Promise<string> {
 }
 
 /**
- * The app's own data access (Kysely, the same dialects as the app) on the database of
+ * The app's own data access (Prisma Client, with the same adapters as the app) on the database of
  * `url`, for tests that look at what a server stored or change it behind its back.
  * Close it when done.
  */

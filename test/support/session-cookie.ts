@@ -18,7 +18,7 @@ export async function forgeSessionCookie({
   expiresAt?: number;
 }): Promise<string> {
   const user = await withTestDatabase(databaseUrl, (db) =>
-    db.selectFrom("User").select(["id", "sessionVersion"]).where("usernameKey", "=", username.toLowerCase()).executeTakeFirst(),
+    db.user.findUnique({ where: { usernameKey: username.toLowerCase() }, select: { id: true, sessionVersion: true } }),
   );
   if (!user) throw new Error(`no user ${username}`);
   const cookie = createCookie("__quill_session", { secrets: [secret], path: "/" });

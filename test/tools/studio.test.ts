@@ -15,9 +15,8 @@ beforeAll(async () => {
   // SQLite, or PostgreSQL under `npm run test:postgres`.
   databaseUrl = await createTestDatabase();
   await withTestDatabase(databaseUrl, async (db) => {
-    const now = new Date().toISOString();
-    await db.insertInto("User").values({ username: "studio_user", usernameKey: "studio_user", passwordHash: "x", createdAt: now, updatedAt: now }).execute();
-    await db.insertInto("Post").values({ title: "Seen in Studio", text: "hello", ownerId: 1, editorId: 1, createdAt: now, updatedAt: now }).execute();
+    await db.user.create({ data: { username: "studio_user", usernameKey: "studio_user", passwordHash: "x" } });
+    await db.post.create({ data: { title: "Seen in Studio", text: "hello", ownerId: 1, editorId: 1 } });
   });
 
   const port = await freePort();
@@ -60,6 +59,6 @@ it("lists the posts and saves an edit to the database", async () => {
   await page.getByRole("button", { name: /^Save 1 row/ }).click();
   await page.getByRole("button", { name: "yes, write to db" }).click();
   const title = () =>
-    withTestDatabase(databaseUrl, async (db) => (await db.selectFrom("Post").select("title").where("id", "=", 1).executeTakeFirst())?.title);
+    withTestDatabase(databaseUrl, async (db) => (await db.post.findUnique({ where: { id: 1 }, select: { title: true } }))?.title);
   await expect.poll(title, { timeout: 10_000 }).toBe("Edited in Studio");
 }, 60_000);

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createApiToken, listApiTokens, revokeApiToken, verifyApiToken } from "~/models/api-token.server";
 import { TokenNameSchema } from "~/utils/account-schemas";
 import { createUser, type SessionUser } from "~/models/user.server";
-import { reader, toDate } from "~/utils/db.server";
+import { reader } from "~/utils/db.server";
 
 let alice: SessionUser;
 let bob: SessionUser;
@@ -35,7 +35,7 @@ describe("API tokens", () => {
     const second = await createApiToken({ userId: alice.id, name: "two" });
     expect(first.token).toMatch(/^quill_[A-Za-z0-9_-]{43}$/);
     expect(first.token).not.toBe(second.token);
-    const row = await reader().selectFrom("ApiToken").selectAll().where("id", "=", first.apiToken.id).executeTakeFirstOrThrow();
+    const row = await reader().apiToken.findUniqueOrThrow({ where: { id: first.apiToken.id } });
     expect(row.tokenHash).toBe(crypto.createHash("sha256").update(first.token).digest("hex"));
     expect(JSON.stringify(row)).not.toContain(first.token.slice(6));
   });
@@ -52,8 +52,8 @@ describe("API tokens", () => {
   it("record their last use at most once a minute", async () => {
     const { token, apiToken } = await createApiToken({ userId: alice.id, name: "throttled" });
     const lastUsed = async () => {
-      const row = await reader().selectFrom("ApiToken").select("lastUsedAt").where("id", "=", apiToken.id).executeTakeFirstOrThrow();
-      return row.lastUsedAt === null ? undefined : toDate(row.lastUsedAt).getTime();
+      const row = await reader().apiToken.findUniqueOrThrow({ where: { id: apiToken.id }, select: { lastUsedAt: true } });
+      return row.lastUsedAt === null ? undefined : row.lastUsedAt.getTime();
     };
     const start = new Date("2030-01-01T00:00:00Z");
     expect(await lastUsed()).toBeUndefined();

@@ -18,7 +18,7 @@ beforeAll(async () => {
 
 /** A post's revisions as stored, oldest first. */
 function storedRevisions(postId: number) {
-  return reader().selectFrom("PostRevision").selectAll().where("postId", "=", postId).orderBy("version").execute();
+  return reader().postRevision.findMany({ where: { postId }, orderBy: { version: "asc" } });
 }
 
 const revisionCount = async (postId: number) => (await storedRevisions(postId)).length;
@@ -164,7 +164,7 @@ describe("every save is a revision", () => {
     const post = await createPost({ input: { title: "Stays", text: "x" }, ownerId: owner.id });
     await updatePost({ id: post.id, editorId: leaver.id, input: { text: "y" } });
     // No account deletion in the app yet: the database's own rule (ON DELETE SET NULL) is what is tested.
-    await write((db) => db.deleteFrom("User").where("id", "=", leaver.id).execute());
+    await write((db) => db.user.delete({ where: { id: leaver.id } }));
     expect(await getRevision(post.id, 2)).toMatchObject({ text: "y", editor: null });
   });
 });

@@ -7,7 +7,7 @@ describe("accounts", () => {
   it("stores an argon2id hash, never the password", async () => {
     const user = await createUser({ username: "Alice", password: "correct horse" });
     expect(user).not.toBe("taken");
-    const row = await reader().selectFrom("User").selectAll().where("usernameKey", "=", "alice").executeTakeFirstOrThrow();
+    const row = await reader().user.findUniqueOrThrow({ where: { usernameKey: "alice" } });
     expect(row.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(row.passwordHash).not.toContain("correct horse");
     expect(row.username).toBe("Alice");
