@@ -17,7 +17,7 @@ export default defineConfig({
     exclude: ["@node-rs/argon2"],
     // What the scan misses, found only when the first page's modules are compiled: Vite then
     // bundles them, reloads the page and the first page took 8 s here; listed, it takes 2.
-    include: ["@remix-run/node", "cookie", "better-sqlite3", "kysely", "pg", "markdown-it", "diff"],
+    include: ["@remix-run/node", "cookie", "better-sqlite3", "pg", "markdown-it", "diff"],
   },
   build: {
     rollupOptions: {
