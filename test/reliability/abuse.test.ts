@@ -79,6 +79,20 @@ async function expectHealthy() {
   expect(page.status).toBe(200);
 }
 
+/** Asks for a page every 20 ms until `stopAt` (performance.now()); each must be a 200. */
+async function timePages(get: () => Promise<Response>, stopAt: number) {
+  const times: number[] = [];
+  while (performance.now() < stopAt) {
+    const started = performance.now();
+    const response = await get();
+    await response.arrayBuffer();
+    expect(response.status).toBe(200);
+    times.push(performance.now() - started);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return times;
+}
+
 function percentile(values: number[], p: number) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
@@ -159,15 +173,7 @@ describe("image attacks", () => {
       }
     };
     const uploading = Promise.all([0, 1, 2, 3].map(uploader));
-    const pageTimes: number[] = [];
-    while (performance.now() < stopAt) {
-      const started = performance.now();
-      const response = await fetch(`${app.url}/`);
-      await response.arrayBuffer();
-      expect(response.status).toBe(200);
-      pageTimes.push(performance.now() - started);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const pageTimes = await timePages(() => fetch(`${app.url}/`), stopAt);
     await uploading;
     const peak = memory.stop();
     const p99 = percentile(pageTimes, 0.99);
@@ -221,15 +227,7 @@ describe("image attacks", () => {
       }
     };
     const uploading = Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map(uploader));
-    const pageTimes: number[] = [];
-    while (performance.now() < stopAt) {
-      const started = performance.now();
-      const response = await reader.get("/");
-      await response.arrayBuffer();
-      expect(response.status).toBe(200);
-      pageTimes.push(performance.now() - started);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const pageTimes = await timePages(() => reader.get("/"), stopAt);
     await uploading;
     const peak = memory.stop();
     const p99 = percentile(pageTimes, 0.99);
